@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"reco/bench"
+)
+
+func runBench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	data := fs.String("data", "", "dataset path: a MovieLens directory or file, a CSV file, or a baskets file")
+	format := fs.String("format", "movielens", "dataset format: movielens, csv or baskets")
+	protocol := fs.String("protocol", "", "evaluation protocol: temporal (ratings/events) or loo (baskets); default by format")
+	ks := fs.String("k", "10,20", "comma-separated cutoffs K")
+	modelList := fs.String("models", "blend", "comma-separated models to evaluate: blend, popular, content, itemknn, ease, or all")
+	jsonOut := fs.String("json", "", "write the report as JSON to this file")
+	plot := fs.String("plot", "", "write an SVG plot of NDCG@K and Recall@K against K to this file")
+	cfg := engineFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return fmt.Errorf("--data is required")
+	}
+	var ds *bench.Dataset
+	var err error
+	switch *format {
+	case "movielens":
+		ds, err = bench.LoadMovieLens(*data)
+	case "csv":
+		ds, err = bench.LoadCSV(*data)
+	case "baskets":
+		ds, err = bench.LoadBaskets(*data)
+		if *protocol == "" {
+			*protocol = "loo"
+		}
+	default:
+		return fmt.Errorf("unknown --format %q (want movielens, csv or baskets)", *format)
+	}
+	if err != nil {
+		return err
+	}
+	opts := bench.Options{Protocol: *protocol, Engine: cfg.engine(), Progress: os.Stderr}
+	for _, k := range strings.Split(*ks, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(k))
+		if err != nil || v < 1 {
+			return fmt.Errorf("--k: %q is not a positive integer", k)
+		}
+		opts.Ks = append(opts.Ks, v)
+	}
+	if *modelList == "all" {
+		*modelList = "blend,popular,content,itemknn,ease"
+	}
+	for _, m := range strings.Split(*modelList, ",") {
+		opts.Models = append(opts.Models, strings.TrimSpace(m))
+	}
+	rep, err := bench.Run(ctx, ds, opts)
+	if err != nil {
+		return err
+	}
+	bench.WriteTable(os.Stdout, rep)
+	if *jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("--json: %w", err)
+		}
+	}
+	if *plot != "" {
+		f, err := os.Create(*plot)
+		if err != nil {
+			return fmt.Errorf("--plot: %w", err)
+		}
+		bench.WritePlotSVG(f, rep)
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--plot: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"reco/engine"
+	"reco/models"
+)
+
+// engineOptions are the engine flags shared by serve and bench, so that a
+// benchmark runs with exactly the configuration production would.
+type engineOptions struct {
+	historyLen     int
+	coWindow       int
+	seedHalfLife   time.Duration
+	easeMaxItems   int
+	easeLambda     float64
+	trainInterval  time.Duration
+	maxDiscountPct float64
+	minMarginPct   float64
+	feed, similar  blendFlag
+}
+
+func engineFlags(fs *flag.FlagSet) *engineOptions {
+	o := &engineOptions{}
+	fs.IntVar(&o.historyLen, "history-len", 200, "interactions remembered per user")
+	fs.IntVar(&o.coWindow, "cooccurrence-window", 50, "previous interactions of the same user a new one is paired with")
+	fs.DurationVar(&o.seedHalfLife, "seed-half-life", 30*24*time.Hour, "age at which a user's interaction counts half in their answers")
+	fs.IntVar(&o.easeMaxItems, "ease-max-items", 4000, "most interacted-with items the EASE model covers (training is O(n³))")
+	fs.Float64Var(&o.easeLambda, "ease-lambda", 0, "EASE L2 regularisation (0 = 5 × mean item weight, adapts to the data)")
+	fs.DurationVar(&o.trainInterval, "train-interval", time.Minute, "how often the background trainer looks for new events")
+	fs.Float64Var(&o.maxDiscountPct, "max-discount-pct", 30, "largest discount a pricing hint may suggest, percent")
+	fs.Float64Var(&o.minMarginPct, "min-margin-pct", 10, "smallest margin a pricing hint may leave when cost is known, percent")
+	o.feed.w = engine.DefaultFeedBlend()
+	o.similar.w = engine.DefaultSimilarBlend()
+	fs.Var(&o.feed, "feed-blend", "feed blend weights, e.g. ease=1,itemknn=0.3,content=0.05,popular=0.05")
+	fs.Var(&o.similar, "similar-blend", "similar blend weights, e.g. itemknn=1,content=0.3,ease=0.5")
+	return o
+}
+
+func (o *engineOptions) engine() engine.Config {
+	return engine.Config{
+		HistoryLen:         o.historyLen,
+		CoOccurrenceWindow: o.coWindow,
+		SeedHalfLife:       o.seedHalfLife,
+		EASE:               models.EASEConfig{MaxItems: o.easeMaxItems, Lambda: o.easeLambda},
+		TrainInterval:      o.trainInterval,
+		Pricing:            models.PricingConfig{MaxDiscountPct: o.maxDiscountPct, MinMarginPct: o.minMarginPct},
+		Feed:               o.feed.w,
+		Similar:            o.similar.w,
+	}
+}
+
+// blendFlag parses "model=weight,..." into blend weights.
+type blendFlag struct{ w models.BlendWeights }
+
+func (b *blendFlag) String() string {
+	return fmt.Sprintf("itemknn=%g,content=%g,ease=%g,popular=%g", b.w.ItemKNN, b.w.Content, b.w.EASE, b.w.Popular)
+}
+
+func (b *blendFlag) Set(s string) error {
+	var w models.BlendWeights
+	for _, part := range strings.Split(s, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return fmt.Errorf("%q is not model=weight", part)
+		}
+		v, err := strconv.ParseFloat(val, 64)
+		if err != nil || v < 0 {
+			return fmt.Errorf("weight of %s: %q is not a non-negative number", name, val)
+		}
+		switch name {
+		case "itemknn":
+			w.ItemKNN = v
+		case "content":
+			w.Content = v
+		case "ease":
+			w.EASE = v
+		case "popular":
+			w.Popular = v
+		default:
+			return fmt.Errorf("unknown model %q (want itemknn, content, ease, popular)", name)
+		}
+	}
+	b.w = w
+	return nil
+}
+
+// applyEnv sets every flag not given on the command line from
+// RECO_<NAME> (dashes become underscores), so that containers can be
+// configured without a wrapper script.
+func applyEnv(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		env := "RECO_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", env, e)
+			}
+		}
+	})
+	return err
+}

@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"log/slog"
+	"time"
+
+	"reco/models"
+)
+
+// Config holds every knob of the Engine. The zero value is usable: each
+// field documents its default, which New fills in.
+type Config struct {
+	// HistoryLen is how many interactions are remembered per user (older
+	// ones are forgotten first). It bounds memory per user. Default 200.
+	HistoryLen int
+	// CoOccurrenceWindow is how many of a user's previous interactions a
+	// new interaction is paired with. Default 50.
+	CoOccurrenceWindow int
+	// CoOccurrenceMaxRow bounds the partners remembered per item. Default 1000.
+	CoOccurrenceMaxRow int
+	// CoOccurrenceHalfLife is the age at which a co-occurrence counts half.
+	// Default 90 days.
+	CoOccurrenceHalfLife time.Duration
+	// PopularityHalfLife is the age at which an event counts half towards
+	// popularity and demand. Default 7 days.
+	PopularityHalfLife time.Duration
+	// SeedHalfLife is the age at which a user's interaction counts half in
+	// their personalised answers. Default 30 days.
+	SeedHalfLife time.Duration
+	// Weights says how much each event type says about a user's interest.
+	Weights EventWeights
+
+	ItemKNN models.ItemKNNConfig
+	Content models.ContentSimilarityConfig
+	EASE    models.EASEConfig
+	Pricing models.PricingConfig
+	// PopularTopN is how many popular items the fallback considers. Default 500.
+	PopularTopN int
+
+	// Feed and Similar are the blend weights of those slots. Zero values
+	// mean the defaults (see DefaultFeedBlend, DefaultSimilarBlend).
+	Feed    models.BlendWeights
+	Similar models.BlendWeights
+
+	// TrainInterval is how often the background trainer checks whether
+	// enough new events arrived to retrain EASE. Default 1 minute.
+	TrainInterval time.Duration
+	// TrainMinEvents is how many events must arrive between two trainings.
+	// Default 1000.
+	TrainMinEvents uint64
+
+	// DedupWindow is how many recent event ids are remembered to drop
+	// duplicates. Default 1,000,000 (about 60 MB at 40-byte ids).
+	DedupWindow int
+
+	// Logger receives the engine's logs. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// EventWeights are the interest each event type expresses. Negative values
+// push an item down for that user; they never count as co-occurrence.
+type EventWeights struct {
+	View     float32 // default 1
+	Click    float32 // default 1.5
+	Cart     float32 // default 3
+	Uncart   float32 // default -1
+	Purchase float32 // default 5
+	Dismiss  float32 // default -3
+	// A rating r weighs RateBase + RateSlope × (r - 3): with the defaults
+	// (1, 0.5) a 5-star rating weighs 2 and a 1-star rating 0, so even a
+	// poor rating says the user looked at the item, but far less.
+	RateBase  float32
+	RateSlope float32
+}
+
+// DefaultFeedBlend is the feed blend used when Config.Feed is zero. Tuned
+// on the ml-100k temporal split only; see docs/benchmarks.md.
+func DefaultFeedBlend() models.BlendWeights {
+	return models.BlendWeights{ItemKNN: 0.3, Content: 0.05, EASE: 1, Popular: 0.05}
+}
+
+// DefaultSimilarBlend is the similar-slot blend used when Config.Similar is zero.
+func DefaultSimilarBlend() models.BlendWeights {
+	return models.BlendWeights{ItemKNN: 1, Content: 0.3, EASE: 0.5}
+}
+
+func (c *Config) defaults() {
+	setInt(&c.HistoryLen, 200)
+	setInt(&c.CoOccurrenceWindow, 50)
+	setInt(&c.CoOccurrenceMaxRow, 1000)
+	setDur(&c.CoOccurrenceHalfLife, 90*24*time.Hour)
+	setDur(&c.PopularityHalfLife, 7*24*time.Hour)
+	setDur(&c.SeedHalfLife, 30*24*time.Hour)
+	setInt(&c.PopularTopN, 500)
+	setDur(&c.TrainInterval, time.Minute)
+	if c.TrainMinEvents == 0 {
+		c.TrainMinEvents = 1000
+	}
+	setInt(&c.DedupWindow, 1_000_000)
+	if c.Weights == (EventWeights{}) {
+		c.Weights = EventWeights{View: 1, Click: 1.5, Cart: 3, Uncart: -1, Purchase: 5, Dismiss: -3, RateBase: 1, RateSlope: 0.5}
+	}
+	if c.Feed == (models.BlendWeights{}) {
+		c.Feed = DefaultFeedBlend()
+	}
+	if c.Similar == (models.BlendWeights{}) {
+		c.Similar = DefaultSimilarBlend()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+func setInt(p *int, def int) {
+	if *p <= 0 {
+		*p = def
+	}
+}
+
+func setDur(p *time.Duration, def time.Duration) {
+	if *p <= 0 {
+		*p = def
+	}
+}

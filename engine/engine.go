@@ -1,0 +1,276 @@
+// Package engine is reco's core: it owns the in-memory state, applies
+// events to it and answers recommendation requests from it.
+//
+// The Engine is safe for concurrent use. Writers (Apply) are serialised by
+// one lock and readers (Recommend, Item, User) share it, so a request never
+// sees a half-applied event. Sub-packages connect it to the outside: the
+// Kafka consumer (engine/stream), the HTTP API (engine/httpapi) and the
+// embedded broker (engine/broker).
+package engine
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"reco/features"
+	"reco/models"
+)
+
+// Engine holds the state and the models.
+type Engine struct {
+	cfg Config
+
+	mu      sync.RWMutex // guards everything below up to version
+	catalog *features.Catalog
+	users   *features.Users
+	content *features.Content
+	cooc    *features.CoOccurrence
+	pop     *features.Popularity // all positive interest
+	views   *features.Popularity // views only, for pricing
+	sales   *features.Popularity // purchased quantity, for pricing
+	dedup   *dedup
+	clock   int64 // newest event time applied, unix ms
+
+	version atomic.Uint64 // events applied; bumped after each Apply
+
+	itemKNN *models.ItemKNN
+	contSim *models.ContentSimilarity
+	popular *models.Popular
+	ease    atomic.Pointer[models.EASE]
+	pricing *models.Pricing
+
+	trainMu      sync.Mutex
+	trainedAt    atomic.Uint64 // version the current EASE was trained at
+	requestSeq   atomic.Uint64
+	requestEpoch string
+
+	scratch scratchPool
+
+	stats Stats
+}
+
+// Stats are lifetime counters of the engine, safe to read at any time.
+type Stats struct {
+	Applied    atomic.Uint64
+	Duplicates atomic.Uint64
+	Trainings  atomic.Uint64
+	TrainFails atomic.Uint64
+	// TrainNanos is the duration of the last successful training.
+	TrainNanos atomic.Int64
+}
+
+// New returns an empty engine.
+func New(cfg Config) *Engine {
+	cfg.defaults()
+	e := &Engine{
+		cfg:     cfg,
+		catalog: features.NewCatalog(),
+		users:   features.NewUsers(cfg.HistoryLen),
+		content: features.NewContent(),
+		cooc:    features.NewCoOccurrence(cfg.CoOccurrenceMaxRow, cfg.CoOccurrenceHalfLife.Milliseconds()),
+		pop:     features.NewPopularity(cfg.PopularityHalfLife.Milliseconds()),
+		views:   features.NewPopularity(cfg.PopularityHalfLife.Milliseconds()),
+		sales:   features.NewPopularity(cfg.PopularityHalfLife.Milliseconds()),
+		dedup:   newDedup(cfg.DedupWindow),
+		pricing: models.NewPricing(cfg.Pricing),
+	}
+	e.itemKNN = models.NewItemKNN(e.cooc, cfg.ItemKNN)
+	e.contSim = models.NewContentSimilarity(e.content, cfg.Content)
+	e.popular = models.NewPopular(e.pop, e.catalog, cfg.PopularTopN)
+	e.requestEpoch = time.Now().UTC().Format("060102150405")
+	return e
+}
+
+// Config returns the configuration in use, defaults filled in.
+func (e *Engine) Config() Config { return e.cfg }
+
+// Stats returns the engine's counters.
+func (e *Engine) Stats() *Stats { return &e.stats }
+
+// Version returns the number of events applied so far. It changes with
+// every applied event, so it can key anything derived from the state.
+func (e *Engine) Version() uint64 { return e.version.Load() }
+
+// Apply validates ev and folds it into the state. Events with an id already
+// seen within the dedup window are dropped (and counted in Stats).
+func (e *Engine) Apply(ev *Event) error {
+	if err := ev.validate(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.applyLocked(ev)
+	e.mu.Unlock()
+	return nil
+}
+
+// ApplyJSON decodes one JSON event and applies it.
+func (e *Engine) ApplyJSON(msg []byte) error {
+	var ev Event
+	if err := decodeEventInto(msg, &ev); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.applyLocked(&ev)
+	e.mu.Unlock()
+	return nil
+}
+
+func (e *Engine) applyLocked(ev *Event) {
+	if ev.ID != "" && e.dedup.add(ev.ID) {
+		e.stats.Duplicates.Add(1)
+		return
+	}
+	ts := ev.TS
+	if ts == 0 {
+		ts = time.Now().UnixMilli()
+	}
+	if ts > e.clock {
+		e.clock = ts
+	}
+	switch ev.Type {
+	case TypeItem:
+		e.applyItem(ev, ts)
+	case TypeItemDelete:
+		if id, ok := e.catalog.Lookup(ev.Item); ok {
+			e.catalog.Item(id).Deleted = true
+			e.content.Remove(id)
+		}
+	case TypeUser:
+		uid := e.users.Ensure(ev.User)
+		if ev.Consent != nil {
+			e.users.User(uid).Consent = *ev.Consent
+		}
+	case TypeUserDelete:
+		e.users.Erase(ev.User)
+	default:
+		e.applyInteraction(ev, ts)
+	}
+	e.stats.Applied.Add(1)
+	e.version.Add(1)
+}
+
+func (e *Engine) ensureItem(name string, ts int64) features.ItemID {
+	id, isNew := e.catalog.Ensure(name, ts)
+	if isNew {
+		e.itemKNN.Grow(e.catalog.Len())
+	}
+	return id
+}
+
+func (e *Engine) applyItem(ev *Event, ts int64) {
+	id := e.ensureItem(ev.Item, ts)
+	it := e.catalog.Item(id)
+	it.Title, it.Brand = ev.Title, ev.Brand
+	it.Categories, it.Tags, it.Attrs = ev.Categories, ev.Tags, ev.Attrs
+	it.Price, it.Cost = ev.Price, ev.Cost
+	it.Stock = -1
+	if ev.Stock != nil {
+		it.Stock = *ev.Stock
+	}
+	it.Active = ev.Active == nil || *ev.Active
+	it.Listed, it.Deleted = true, false
+	it.UpdatedAt = ts
+	e.content.Set(id, it)
+}
+
+// weight returns the interest an interaction expresses.
+func (e *Engine) weight(k features.Kind, value float64) float32 {
+	w := &e.cfg.Weights
+	switch k {
+	case features.View:
+		return w.View
+	case features.Click:
+		return w.Click
+	case features.Cart:
+		return w.Cart
+	case features.Uncart:
+		return w.Uncart
+	case features.Purchase:
+		return w.Purchase
+	case features.Dismiss:
+		return w.Dismiss
+	case features.Rate:
+		return w.RateBase + w.RateSlope*float32(value-3)
+	}
+	return 0
+}
+
+func (e *Engine) applyInteraction(ev *Event, ts int64) {
+	iid := e.ensureItem(ev.Item, ts)
+	it := e.catalog.Item(iid)
+	c := &it.Counters
+	qty := float64(max(ev.Qty, 1))
+	switch ev.kind {
+	case features.View:
+		c.Views++
+		e.views.Add(iid, 1, ts)
+	case features.Click:
+		c.Clicks++
+	case features.Cart:
+		c.Carts++
+	case features.Purchase:
+		c.Purchases++
+		e.sales.Add(iid, qty, ts)
+	case features.Rate:
+		c.Ratings++
+		c.RatingSum += ev.Value
+	case features.Dismiss:
+		c.Dismisses++
+	case features.Impression:
+		// Impressions are exposure, not interest: counted, not remembered.
+		c.Impressions++
+		return
+	}
+	w := e.weight(ev.kind, ev.Value)
+	if w > 0 {
+		e.pop.Add(iid, float64(w), ts)
+	}
+	uid := e.users.Ensure(ev.User)
+	u := e.users.User(uid)
+	if !u.Consent {
+		// Without consent nothing personal is kept: the item aggregates
+		// above are anonymous, the history and the pairs built from it
+		// are not.
+		u.Events++
+		u.LastTS = max(u.LastTS, ts)
+		return
+	}
+	if w > 0 {
+		e.addCoOccurrence(u, iid, w, ts)
+	}
+	var value float32
+	switch ev.kind {
+	case features.Rate:
+		value = float32(ev.Value)
+	case features.Cart, features.Purchase:
+		value = float32(qty)
+	}
+	e.users.Append(uid, features.Interaction{TS: ts, Item: iid, Value: value, Kind: ev.kind})
+}
+
+// addCoOccurrence pairs item iid with the distinct items of the user's
+// last CoOccurrenceWindow positive interactions.
+func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float32, ts int64) {
+	boost := e.cooc.Boost(ts)
+	e.cooc.AddOccurrence(iid, w*boost)
+	var partners [64]features.ItemID
+	seen := partners[:0]
+	limit := e.cfg.CoOccurrenceWindow
+	u.Recent(0, func(x features.Interaction) bool {
+		if x.Item == iid {
+			return true
+		}
+		for _, s := range seen {
+			if s == x.Item {
+				return true
+			}
+		}
+		seen = append(seen, x.Item)
+		if wj := e.weight(x.Kind, float64(x.Value)); wj > 0 {
+			e.cooc.AddPair(iid, x.Item, float32(math.Sqrt(float64(w*wj)))*boost)
+		}
+		return len(seen) < limit
+	})
+}

@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"sync"
+
+	"reco/features"
+	"reco/models"
+)
+
+// itemSet maps items to small ints for one request without allocating:
+// entries are valid only while their stamp equals the set's generation, so
+// clearing is one increment instead of a pass over the catalog.
+type itemSet struct {
+	stamp []uint32
+	val   []int32
+	gen   uint32
+}
+
+func (s *itemSet) reset(n int) {
+	if len(s.stamp) < n {
+		s.stamp = append(s.stamp, make([]uint32, n-len(s.stamp))...)
+		s.val = append(s.val, make([]int32, n-len(s.val))...)
+	}
+	s.gen++
+	if s.gen == 0 { // wrapped: old stamps could alias the new generation
+		clear(s.stamp)
+		s.gen = 1
+	}
+}
+
+func (s *itemSet) set(id features.ItemID, v int32) {
+	if int(id) < len(s.stamp) {
+		s.stamp[id], s.val[id] = s.gen, v
+	}
+}
+
+func (s *itemSet) get(id features.ItemID) (int32, bool) {
+	if int(id) < len(s.stamp) && s.stamp[id] == s.gen {
+		return s.val[id], true
+	}
+	return 0, false
+}
+
+func (s *itemSet) has(id features.ItemID) bool {
+	_, ok := s.get(id)
+	return ok
+}
+
+// scored is a candidate with its blended score.
+type scored struct {
+	item  features.ItemID
+	score float32
+}
+
+// scratch is the per-request working memory, pooled so that a request
+// allocates only its response.
+type scratch struct {
+	query   models.Query
+	kinds   []features.Kind // per seed: the kind of its strongest interaction
+	model   models.Scores
+	final   models.Scores
+	exclude itemSet
+	seedPos itemSet
+	best    []scored
+}
+
+type scratchPool struct{ p sync.Pool }
+
+func (p *scratchPool) get(n int) *scratch {
+	s, _ := p.p.Get().(*scratch)
+	if s == nil {
+		s = &scratch{}
+	}
+	s.query.Seeds = s.query.Seeds[:0]
+	s.kinds = s.kinds[:0]
+	s.best = s.best[:0]
+	s.final.Reset(n)
+	s.exclude.reset(n)
+	s.seedPos.reset(n)
+	return s
+}
+
+func (p *scratchPool) put(s *scratch) { p.p.Put(s) }

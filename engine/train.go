@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"reco/features"
+	"reco/models"
+)
+
+// Train fits the EASE model on the current user histories and swaps it in.
+// It holds the read lock only while copying the histories, so serving and
+// ingest go on during the expensive part. Concurrent calls are serialised.
+func (e *Engine) Train(ctx context.Context) error {
+	e.trainMu.Lock()
+	defer e.trainMu.Unlock()
+	start := time.Now()
+	ver := e.version.Load()
+	rows := e.trainingRows()
+	m, err := models.TrainEASE(ctx, rows, e.cfg.EASE)
+	if err != nil {
+		e.stats.TrainFails.Add(1)
+		return fmt.Errorf("training on %d users: %w", len(rows), err)
+	}
+	e.ease.Store(m)
+	e.trainedAt.Store(ver)
+	e.stats.Trainings.Add(1)
+	e.stats.TrainNanos.Store(int64(time.Since(start)))
+	e.cfg.Logger.Info("model trained", "model", "ease", "users", m.Users, "items", m.Items(),
+		"lambda", m.Lambda, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// trainingRows copies every consenting user's seeds, weighted and decayed
+// exactly as a query would see them.
+func (e *Engine) trainingRows() [][]models.Seed {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var pos itemSet
+	var kinds []features.Kind
+	rows := make([][]models.Seed, 0, e.users.Live())
+	for i := 0; i < e.users.Len(); i++ {
+		u := e.users.User(features.UserID(i))
+		if u.ID == "" || !u.Consent || u.HistoryLen() == 0 {
+			continue
+		}
+		pos.reset(e.catalog.Len())
+		var seeds []models.Seed
+		seeds, kinds = e.appendSeeds(u, e.clock, &pos, nil, nil, kinds[:0])
+		if len(seeds) > 0 {
+			rows = append(rows, seeds)
+		}
+	}
+	return rows
+}
+
+// Run retrains in the background every TrainInterval when at least
+// TrainMinEvents events arrived since the last training, until ctx ends.
+// A failed training is logged and retried at the next tick; the previous
+// model keeps serving.
+func (e *Engine) Run(ctx context.Context) {
+	t := time.NewTicker(e.cfg.TrainInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if e.version.Load()-e.trainedAt.Load() < e.cfg.TrainMinEvents {
+			continue
+		}
+		if err := e.Train(ctx); err != nil && ctx.Err() == nil {
+			e.cfg.Logger.Warn("training failed; the previous model keeps serving", "err", err)
+		}
+	}
+}

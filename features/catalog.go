@@ -1,0 +1,87 @@
+package features
+
+// Item is what the engine knows about one item: its catalog attributes
+// (from "item" events) and its lifetime counters (from interactions).
+//
+// An item that has been interacted with but never described by a catalog
+// event is still recommendable (Listed is false, Stock is -1 meaning
+// "unknown"): offline datasets and shops that send events before their
+// catalog must not end up with an empty engine.
+type Item struct {
+	ID         string
+	Title      string
+	Categories []string
+	Tags       []string
+	Brand      string
+	Attrs      map[string]string
+	Price      float64
+	Cost       float64 // 0 = unknown
+	Stock      int     // -1 = unknown, never treated as out of stock
+	Active     bool
+	Listed     bool  // a catalog event described this item
+	Deleted    bool  // an item_delete event removed it
+	FirstSeen  int64 // unix ms of the first event that mentioned the item
+	UpdatedAt  int64 // unix ms of the last catalog event
+
+	Counters ItemCounters
+}
+
+// ItemCounters are lifetime interaction counts, as exposed by
+// GET /v1/items/{id}.
+type ItemCounters struct {
+	Views       int64
+	Clicks      int64
+	Carts       int64
+	Purchases   int64
+	Ratings     int64
+	RatingSum   float64
+	Impressions int64
+	Dismisses   int64
+}
+
+// Recommendable reports whether the item may appear in any answer: it exists,
+// is active, and is not known to be out of stock.
+func (it *Item) Recommendable() bool {
+	return !it.Deleted && it.Active && it.Stock != 0
+}
+
+// LeafCategory returns the most specific category of the item, or "".
+// Categories are listed from general to specific ("shoes", "shoes/running").
+func (it *Item) LeafCategory() string {
+	if len(it.Categories) == 0 {
+		return ""
+	}
+	return it.Categories[len(it.Categories)-1]
+}
+
+// Catalog holds every item the engine has heard of, indexed by ItemID.
+type Catalog struct {
+	names *Names
+	items []Item
+}
+
+// NewCatalog returns an empty catalog.
+func NewCatalog() *Catalog {
+	return &Catalog{names: NewNames()}
+}
+
+// Len returns the number of item ids allocated (the length of every slice
+// indexed by ItemID).
+func (c *Catalog) Len() int { return len(c.items) }
+
+// Lookup returns the id of an external item id.
+func (c *Catalog) Lookup(id string) (ItemID, bool) { return c.names.Lookup(id) }
+
+// Item returns the item with the given id. The pointer is valid until the
+// next call that adds an item; do not keep it across writes.
+func (c *Catalog) Item(id ItemID) *Item { return &c.items[id] }
+
+// Ensure returns the id of item name, creating an unlisted, active item
+// first seen at ts if it is new. The second result reports creation.
+func (c *Catalog) Ensure(name string, ts int64) (ItemID, bool) {
+	id, isNew := c.names.Intern(name)
+	if isNew {
+		c.items = append(c.items, Item{ID: name, Active: true, Stock: -1, FirstSeen: ts})
+	}
+	return id, isNew
+}

@@ -1,0 +1,165 @@
+package features
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// contentDims is the size of the hashed feature space. 2^18 keeps
+// collisions rare for catalogs of a few hundred thousand distinct tokens
+// while the per-dimension arrays stay a few megabytes.
+const contentDims = 1 << 18
+
+// Content is the content-based index of the catalog: each item is a sparse
+// vector of hashed features (title tokens, every level of its category
+// path, tags, brand, attributes and a price band) weighted by inverse
+// document frequency, with an inverted index from feature to items so that
+// a profile can be scored against the whole catalog by touching only the
+// items that share a feature with it.
+type Content struct {
+	itemFeats [][]uint32 // per item: distinct feature dims
+	itemNorm  []float32  // per item: L2 norm of its idf-weighted vector, at last update
+	df        []int32    // per dim: number of items having it
+	postings  [][]ItemID // per dim: items having it
+	items     int        // items with at least one feature
+}
+
+// NewContent returns an empty content index.
+func NewContent() *Content {
+	return &Content{df: make([]int32, contentDims), postings: make([][]ItemID, contentDims)}
+}
+
+// Set replaces the content features of item id with those of it.
+func (c *Content) Set(id ItemID, it *Item) {
+	for int(id) >= len(c.itemFeats) {
+		c.itemFeats = append(c.itemFeats, nil)
+		c.itemNorm = append(c.itemNorm, 0)
+	}
+	old := c.itemFeats[id]
+	for _, f := range old {
+		c.df[f]--
+		c.postings[f] = removeItem(c.postings[f], id)
+	}
+	if len(old) > 0 {
+		c.items--
+	}
+	feats := ItemFeatures(it, old[:0])
+	c.itemFeats[id] = feats
+	if len(feats) == 0 {
+		c.itemNorm[id] = 0
+		return
+	}
+	c.items++
+	for _, f := range feats {
+		c.df[f]++
+		c.postings[f] = append(c.postings[f], id)
+	}
+	var sq float64
+	for _, f := range feats {
+		w := c.IDF(f)
+		sq += w * w
+	}
+	c.itemNorm[id] = float32(math.Sqrt(sq))
+}
+
+// Remove drops item id from the index.
+func (c *Content) Remove(id ItemID) {
+	if int(id) < len(c.itemFeats) {
+		c.Set(id, &Item{})
+	}
+}
+
+// IDF returns the inverse document frequency of feature dim f.
+func (c *Content) IDF(f uint32) float64 {
+	return math.Log(1 + float64(c.items)/float64(1+c.df[f]))
+}
+
+// Features returns the feature dims of item id (nil if it has none).
+func (c *Content) Features(id ItemID) []uint32 {
+	if int(id) >= len(c.itemFeats) {
+		return nil
+	}
+	return c.itemFeats[id]
+}
+
+// Norm returns the L2 norm of item id's weighted vector (0 if none).
+func (c *Content) Norm(id ItemID) float32 {
+	if int(id) >= len(c.itemNorm) {
+		return 0
+	}
+	return c.itemNorm[id]
+}
+
+// Postings returns the items having feature dim f. The slice must not be
+// modified.
+func (c *Content) Postings(f uint32) []ItemID { return c.postings[f] }
+
+func removeItem(s []ItemID, id ItemID) []ItemID {
+	for i, x := range s {
+		if x == id {
+			s[i] = s[len(s)-1]
+			return s[:len(s)-1]
+		}
+	}
+	return s
+}
+
+// ItemFeatures appends the distinct hashed feature dims of it to dst.
+func ItemFeatures(it *Item, dst []uint32) []uint32 {
+	add := func(prefix, s string) {
+		f := hashFeature(prefix, s)
+		for _, x := range dst {
+			if x == f {
+				return
+			}
+		}
+		dst = append(dst, f)
+	}
+	for _, tok := range strings.FieldsFunc(strings.ToLower(it.Title), notWordRune) {
+		if len(tok) >= 2 {
+			add("t:", tok)
+		}
+	}
+	for _, c := range it.Categories {
+		// "shoes/running" contributes "shoes" and "shoes/running", so a
+		// leaf category still shares a feature with its siblings.
+		for i := 0; i < len(c); i++ {
+			if c[i] == '/' {
+				add("c:", strings.ToLower(c[:i]))
+			}
+		}
+		add("c:", strings.ToLower(c))
+	}
+	for _, t := range it.Tags {
+		add("g:", strings.ToLower(t))
+	}
+	if it.Brand != "" {
+		add("b:", strings.ToLower(it.Brand))
+	}
+	for k, v := range it.Attrs {
+		add("a:", strings.ToLower(k+"="+v))
+	}
+	if it.Price > 0 {
+		// Price bands are powers of 1.5: close prices share a band.
+		add("p:", strconv.Itoa(int(math.Log(it.Price)/math.Log(1.5))))
+	}
+	return dst
+}
+
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+
+// hashFeature is FNV-1a over prefix+s, reduced to the feature space.
+func hashFeature(prefix, s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(prefix); i++ {
+		h ^= uint32(prefix[i])
+		h *= 16777619
+	}
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h & (contentDims - 1)
+}

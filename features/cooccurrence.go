@@ -1,0 +1,170 @@
+package features
+
+import (
+	"math"
+	"slices"
+)
+
+// CoOccurrence counts, for every pair of items, how strongly users touched
+// both within a short window of their history, weighted by the kinds of
+// events involved and decayed by age.
+//
+// Decay uses forward boosting: instead of shrinking every stored weight as
+// time passes (O(all pairs)), each new contribution is multiplied by
+// 2^((ts-base)/halfLife), which keeps every ratio the same as true decay.
+// When boosts grow large, everything is rescaled once and base moves on.
+type CoOccurrence struct {
+	rows       []map[ItemID]float32
+	occurrence []float32 // per item: boosted sum of its own event weights
+	version    []uint32  // per item: bumped whenever its row changes
+	maxRow     int
+	halfLifeMs float64
+	baseTS     int64
+	based      bool
+}
+
+// NewCoOccurrence returns an empty table keeping at most maxRow partners
+// per item (the weakest are pruned first) and decaying with the given
+// half-life in milliseconds (<= 0: no decay).
+func NewCoOccurrence(maxRow int, halfLifeMs int64) *CoOccurrence {
+	if maxRow < 8 {
+		maxRow = 8
+	}
+	return &CoOccurrence{maxRow: maxRow, halfLifeMs: float64(halfLifeMs)}
+}
+
+// rescaleAt is the boost beyond which all weights are rescaled: far from
+// float32 overflow (3e38) and precision trouble.
+const rescaleAt = 1 << 40
+
+// Boost returns the multiplier for a contribution made at ts. Call it once
+// per event and pass the result to AddPair and AddOccurrence.
+func (c *CoOccurrence) Boost(ts int64) float32 {
+	if c.halfLifeMs <= 0 {
+		return 1
+	}
+	if !c.based {
+		c.baseTS, c.based = ts, true
+	}
+	b := math.Exp2(float64(ts-c.baseTS) / c.halfLifeMs)
+	if b > rescaleAt {
+		c.rescale(float32(1 / b))
+		c.baseTS = ts
+		b = 1
+	}
+	return float32(b)
+}
+
+// BoostAt returns the boost of time now without side effects; divide a
+// stored weight by it to get its decayed value at now.
+func (c *CoOccurrence) BoostAt(now int64) float32 {
+	if c.halfLifeMs <= 0 || !c.based {
+		return 1
+	}
+	return float32(math.Exp2(float64(now-c.baseTS) / c.halfLifeMs))
+}
+
+func (c *CoOccurrence) rescale(f float32) {
+	for i, row := range c.rows {
+		for k, v := range row {
+			row[k] = v * f
+		}
+		c.occurrence[i] *= f
+		c.version[i]++
+	}
+}
+
+func (c *CoOccurrence) grow(id ItemID) {
+	for int(id) >= len(c.rows) {
+		c.rows = append(c.rows, nil)
+		c.occurrence = append(c.occurrence, 0)
+		c.version = append(c.version, 0)
+	}
+}
+
+// AddOccurrence adds w to item a's own occurrence weight (the norm that
+// similarities are divided by).
+func (c *CoOccurrence) AddOccurrence(a ItemID, w float32) {
+	c.grow(a)
+	c.occurrence[a] += w
+	c.version[a]++
+}
+
+// AddPair adds w to the pair (a, b) in both directions.
+func (c *CoOccurrence) AddPair(a, b ItemID, w float32) {
+	c.addHalf(a, b, w)
+	c.addHalf(b, a, w)
+}
+
+func (c *CoOccurrence) addHalf(a, b ItemID, w float32) {
+	c.grow(a)
+	row := c.rows[a]
+	if row == nil {
+		row = make(map[ItemID]float32, 8)
+		c.rows[a] = row
+	}
+	row[b] += w
+	c.version[a]++
+	if len(row) > c.maxRow {
+		c.prune(row)
+	}
+}
+
+// prune keeps the strongest three quarters of maxRow partners, so that a
+// full row is pruned again only after many new partners arrived.
+func (c *CoOccurrence) prune(row map[ItemID]float32) {
+	vals := make([]float32, 0, len(row))
+	for _, v := range row {
+		vals = append(vals, v)
+	}
+	slices.Sort(vals)
+	cut := vals[len(vals)-c.maxRow*3/4]
+	for k, v := range row {
+		if v < cut {
+			delete(row, k)
+		}
+	}
+}
+
+// Row returns the partners of item a with their boosted weights. The map
+// must not be modified.
+func (c *CoOccurrence) Row(a ItemID) map[ItemID]float32 {
+	if int(a) >= len(c.rows) {
+		return nil
+	}
+	return c.rows[a]
+}
+
+// Occurrence returns item a's boosted occurrence weight.
+func (c *CoOccurrence) Occurrence(a ItemID) float32 {
+	if int(a) >= len(c.occurrence) {
+		return 0
+	}
+	return c.occurrence[a]
+}
+
+// Version returns a number that changes whenever item a's row or
+// occurrence changes, for caches derived from them.
+func (c *CoOccurrence) Version(a ItemID) uint32 {
+	if int(a) >= len(c.version) {
+		return 0
+	}
+	return c.version[a]
+}
+
+// Len returns the number of item ids with a row slot.
+func (c *CoOccurrence) Len() int { return len(c.rows) }
+
+// Forget removes item a from every row (item deleted).
+func (c *CoOccurrence) Forget(a ItemID) {
+	if int(a) >= len(c.rows) {
+		return
+	}
+	for b := range c.rows[a] {
+		delete(c.rows[b], a)
+		c.version[b]++
+	}
+	c.rows[a] = nil
+	c.occurrence[a] = 0
+	c.version[a]++
+}

@@ -1,0 +1,114 @@
+package features
+
+// Interaction is one remembered event of a user. Kept small (16 bytes):
+// histories are the largest part of the state.
+type Interaction struct {
+	TS    int64 // unix ms
+	Item  ItemID
+	Value float32 // rating for Rate, quantity for Cart/Purchase, 0 otherwise
+	Kind  Kind
+}
+
+// User is what the engine holds about one user.
+type User struct {
+	ID      string
+	Consent bool  // false: no personalisation
+	Events  int64 // interactions ever applied, including ones that fell out of History
+	LastTS  int64 // unix ms of the last event
+	history []Interaction
+	head    int // when history is full, index of the oldest entry
+}
+
+// HistoryLen returns the number of remembered interactions.
+func (u *User) HistoryLen() int { return len(u.history) }
+
+// Recent calls fn for up to n remembered interactions, newest first, and
+// stops early when fn returns false. n <= 0 means all.
+func (u *User) Recent(n int, fn func(Interaction) bool) {
+	l := len(u.history)
+	if n <= 0 || n > l {
+		n = l
+	}
+	// The newest entry sits just before head (wrapping); head is 0 while
+	// the ring is not yet full, so this also covers the append phase.
+	for k := 1; k <= n; k++ {
+		i := u.head - k
+		if i < 0 {
+			i += l
+		}
+		if !fn(u.history[i]) {
+			return
+		}
+	}
+}
+
+// Users holds every known user, indexed by UserID.
+type Users struct {
+	names      *Names
+	users      []User
+	historyLen int
+	live       int
+}
+
+// NewUsers returns an empty table that remembers up to historyLen
+// interactions per user (older ones are forgotten first).
+func NewUsers(historyLen int) *Users {
+	if historyLen < 1 {
+		historyLen = 1
+	}
+	return &Users{names: NewNames(), historyLen: historyLen}
+}
+
+// Len returns the number of user ids allocated, including erased users.
+func (t *Users) Len() int { return len(t.users) }
+
+// Live returns the number of users currently held.
+func (t *Users) Live() int { return t.live }
+
+// Lookup returns the id of an external user id.
+func (t *Users) Lookup(id string) (UserID, bool) { return t.names.Lookup(id) }
+
+// User returns the user with the given id; valid until the next write.
+func (t *Users) User(id UserID) *User { return &t.users[id] }
+
+// Ensure returns the id of user name, creating a consenting user if new.
+func (t *Users) Ensure(name string) UserID {
+	id, isNew := t.names.Intern(name)
+	if isNew {
+		t.users = append(t.users, User{ID: name, Consent: true})
+		t.live++
+	}
+	return id
+}
+
+// Append remembers x for user id, forgetting the oldest interaction once
+// the history is full.
+func (t *Users) Append(id UserID, x Interaction) {
+	u := &t.users[id]
+	u.Events++
+	if x.TS > u.LastTS {
+		u.LastTS = x.TS
+	}
+	if len(u.history) < t.historyLen {
+		u.history = append(u.history, x)
+		return
+	}
+	u.history[u.head] = x
+	u.head++
+	if u.head == len(u.history) {
+		u.head = 0
+	}
+}
+
+// Erase forgets everything about user name. Its id is never handed out to
+// anyone else, so no other structure can attribute old data to a new user.
+func (t *Users) Erase(name string) (UserID, bool) {
+	id, ok := t.names.Lookup(name)
+	if !ok {
+		return 0, false
+	}
+	t.names.Forget(name)
+	t.users[id] = User{}
+	t.live--
+	return id, true
+}

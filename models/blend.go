@@ -1,0 +1,51 @@
+package models
+
+// BlendWeights says how much each model counts in a slot's ranking. Each
+// model's scores are first divided by that model's best score for the
+// query, so a weight is the share of the final score the model's top
+// candidate can earn, whatever the model's natural scale.
+type BlendWeights struct {
+	ItemKNN float64 `json:"itemknn"`
+	Content float64 `json:"content"`
+	EASE    float64 `json:"ease"`
+	Popular float64 `json:"popular"`
+}
+
+// Only returns weights that use the named model alone, for benchmarks that
+// show what each model contributes. ok is false for an unknown name.
+func (w BlendWeights) Only(model string) (BlendWeights, bool) {
+	switch model {
+	case "itemknn":
+		return BlendWeights{ItemKNN: 1}, true
+	case "content":
+		return BlendWeights{Content: 1}, true
+	case "ease":
+		return BlendWeights{EASE: 1}, true
+	case "popular":
+		return BlendWeights{Popular: 1}, true
+	case "blend":
+		return w, true
+	}
+	return w, false
+}
+
+// ModelNames returns the single models Only accepts, in report order.
+func ModelNames() []string { return []string{"popular", "content", "itemknn", "ease"} }
+
+// AddNormalized adds weight × src/max(src) into dst; it does nothing when
+// src has no positive score.
+func AddNormalized(dst, src *Scores, weight float64) {
+	if weight == 0 {
+		return
+	}
+	m := src.Max()
+	if m <= 0 {
+		return
+	}
+	f := float32(weight) / m
+	for _, id := range src.Touched {
+		if v := src.val[id]; v > 0 {
+			dst.Add(id, v*f)
+		}
+	}
+}

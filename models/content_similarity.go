@@ -1,0 +1,87 @@
+package models
+
+import (
+	"math"
+
+	"reco/features"
+)
+
+// ContentSimilarityConfig tunes content-based scoring.
+type ContentSimilarityConfig struct {
+	// MaxPostings skips features shared by more items than this when
+	// scoring: they say little (low idf) and cost the most. Default 20000.
+	MaxPostings int
+}
+
+// ContentSimilarity scores items by the cosine between their content
+// vector and a profile built from the seeds' content vectors. It needs no
+// interactions, so it carries new items and new users (cold start).
+type ContentSimilarity struct {
+	cfg     ContentSimilarityConfig
+	content *features.Content
+}
+
+// NewContentSimilarity returns a scorer over the content index c.
+func NewContentSimilarity(c *features.Content, cfg ContentSimilarityConfig) *ContentSimilarity {
+	if cfg.MaxPostings <= 0 {
+		cfg.MaxPostings = 20000
+	}
+	return &ContentSimilarity{cfg: cfg, content: c}
+}
+
+// Name implements Scorer.
+func (m *ContentSimilarity) Name() string { return "content" }
+
+// profileFeature is one weighted feature of a query profile.
+type profileFeature struct {
+	dim uint32
+	w   float64
+}
+
+// Score implements Scorer.
+func (m *ContentSimilarity) Score(q *Query, out *Scores) {
+	// The profile is small (seeds × features per item), so a slice with
+	// linear merging beats a map at these sizes.
+	var buf [256]profileFeature
+	profile := buf[:0]
+	for _, s := range q.Seeds {
+		norm := m.content.Norm(s.Item)
+		if norm == 0 {
+			continue
+		}
+		for _, f := range m.content.Features(s.Item) {
+			w := float64(s.Weight) * m.content.IDF(f) / float64(norm)
+			found := false
+			for i := range profile {
+				if profile[i].dim == f {
+					profile[i].w += w
+					found = true
+					break
+				}
+			}
+			if !found {
+				profile = append(profile, profileFeature{dim: f, w: w})
+			}
+		}
+	}
+	var sq float64
+	for _, p := range profile {
+		sq += p.w * p.w
+	}
+	if sq == 0 {
+		return
+	}
+	inv := 1 / math.Sqrt(sq)
+	for _, p := range profile {
+		post := m.content.Postings(p.dim)
+		if len(post) > m.cfg.MaxPostings {
+			continue
+		}
+		w := p.w * m.content.IDF(p.dim) * inv
+		for _, id := range post {
+			if n := m.content.Norm(id); n > 0 {
+				out.Add(id, float32(w/float64(n)))
+			}
+		}
+	}
+}

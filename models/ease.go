@@ -1,0 +1,197 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"reco/features"
+)
+
+// EASEConfig tunes the EASE item model (Steck, "Embarrassingly Shallow
+// Autoencoders for Sparse Data", WWW 2019).
+type EASEConfig struct {
+	// MaxItems bounds the model to the most interacted-with items: training
+	// inverts a MaxItems² matrix (O(n³)) and every query touches one row
+	// per seed, so this is the knob between catalog reach and cost. Items
+	// outside it are still served by the online models. Default 4000.
+	MaxItems int
+	// Lambda is the L2 regularisation. When 0, LambdaScale × the mean
+	// diagonal of the Gram matrix is used, which keeps the same default
+	// meaningful on datasets of any density.
+	Lambda float64
+	// LambdaScale is the relative regularisation used when Lambda is 0.
+	// Default 5.
+	LambdaScale float64
+	// MinUsers is the number of distinct users an item needs to enter the
+	// model. Default 2.
+	MinUsers int
+}
+
+func (c *EASEConfig) defaults() {
+	if c.MaxItems <= 0 {
+		c.MaxItems = 4000
+	}
+	if c.LambdaScale <= 0 {
+		c.LambdaScale = 5
+	}
+	if c.MinUsers <= 0 {
+		c.MinUsers = 2
+	}
+}
+
+// EASE is a trained item-to-item weight matrix B (zero diagonal): a user's
+// scores are x·B, where x is the user's current interaction vector. Because
+// x is read at query time, a new event changes the user's answers at once;
+// only B waits for the next training.
+type EASE struct {
+	items  []features.ItemID // model index -> item
+	index  map[features.ItemID]int32
+	b      []float32 // len(items)², row-major
+	Lambda float64   // the regularisation actually used
+	Users  int       // users the model was trained on
+	tmp    sync.Pool
+}
+
+// TrainEASE fits EASE on rows, one per user: the items they interacted with
+// and a weight per item (use 1 for binary data). It honours ctx between the
+// expensive steps.
+func TrainEASE(ctx context.Context, rows [][]Seed, cfg EASEConfig) (*EASE, error) {
+	cfg.defaults()
+	counts := map[features.ItemID]int{}
+	for _, r := range rows {
+		for _, s := range r {
+			counts[s.Item]++
+		}
+	}
+	items := make([]features.ItemID, 0, len(counts))
+	for id, c := range counts {
+		if c >= cfg.MinUsers {
+			items = append(items, id)
+		}
+	}
+	slices.SortFunc(items, func(a, b features.ItemID) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return int(a) - int(b)
+	})
+	if len(items) > cfg.MaxItems {
+		items = items[:cfg.MaxItems]
+	}
+	n := len(items)
+	if n < 2 {
+		return nil, fmt.Errorf("ease: %d items with at least %d users, need 2", n, cfg.MinUsers)
+	}
+	slices.Sort(items)
+	index := make(map[features.ItemID]int32, n)
+	for i, id := range items {
+		index[id] = int32(i)
+	}
+
+	g := make([]float64, n*n)
+	var idx []int32
+	var ws []float64
+	users := 0
+	for _, r := range rows {
+		idx, ws = idx[:0], ws[:0]
+		for _, s := range r {
+			if i, ok := index[s.Item]; ok {
+				idx = append(idx, i)
+				ws = append(ws, float64(s.Weight))
+			}
+		}
+		if len(idx) == 0 {
+			continue
+		}
+		users++
+		for a, i := range idx {
+			row := g[int(i)*n:]
+			wa := ws[a]
+			for b, j := range idx {
+				if j >= i { // upper triangle is all gonum reads
+					row[j] += wa * ws[b]
+				}
+			}
+		}
+		if users%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	var diag float64
+	for i := 0; i < n; i++ {
+		diag += g[i*n+i]
+	}
+	lambda := cfg.Lambda
+	if lambda == 0 {
+		lambda = cfg.LambdaScale * diag / float64(n)
+	}
+	for i := 0; i < n; i++ {
+		g[i*n+i] += lambda
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(mat.NewSymDense(n, g)) {
+		return nil, fmt.Errorf("ease: gram matrix of %d items is not positive definite (lambda %g)", n, lambda)
+	}
+	var p mat.SymDense
+	if err := chol.InverseTo(&p); err != nil {
+		return nil, fmt.Errorf("ease: inverting gram matrix of %d items: %w", n, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b := make([]float32, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if i != j {
+				b[i*n+j] = float32(-p.At(i, j) / p.At(j, j))
+			}
+		}
+	}
+	return &EASE{items: items, index: index, b: b, Lambda: lambda, Users: users}, nil
+}
+
+// Items returns the number of items in the model.
+func (m *EASE) Items() int { return len(m.items) }
+
+// Score adds x·B for the seeds to out (items outside the model are skipped).
+func (m *EASE) Score(q *Query, out *Scores) {
+	n := len(m.items)
+	tp, _ := m.tmp.Get().(*[]float32)
+	if tp == nil {
+		s := make([]float32, n)
+		tp = &s
+	}
+	acc := *tp
+	any := false
+	for _, s := range q.Seeds {
+		i, ok := m.index[s.Item]
+		if !ok {
+			continue
+		}
+		any = true
+		row := m.b[int(i)*n : int(i+1)*n]
+		w := s.Weight
+		for j, v := range row {
+			acc[j] += w * v
+		}
+	}
+	if any {
+		for j, v := range acc {
+			if v != 0 {
+				out.Add(m.items[j], v)
+				acc[j] = 0
+			}
+		}
+	}
+	m.tmp.Put(tp)
+}
+
+// Name implements Scorer.
+func (m *EASE) Name() string { return "ease" }

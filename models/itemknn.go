@@ -1,0 +1,135 @@
+package models
+
+import (
+	"slices"
+	"sync"
+
+	"reco/features"
+)
+
+// ItemKNNConfig tunes item-to-item similarity.
+type ItemKNNConfig struct {
+	// Neighbors is how many most similar items are kept per item. Default 100.
+	Neighbors int
+	// Alpha is the asymmetry of the cosine: sim(a→b) = C(a,b) /
+	// (occ(a)^Alpha · occ(b)^(1-Alpha) + Shrink). 0.5 is the plain cosine;
+	// larger values favour popular targets. Default 0.5.
+	Alpha float64
+	// Shrink damps similarities supported by little data, in units of one
+	// unit-weight event at the current time. Default 10.
+	Shrink float64
+}
+
+func (c *ItemKNNConfig) defaults() {
+	if c.Neighbors <= 0 {
+		c.Neighbors = 100
+	}
+	if c.Alpha == 0 {
+		c.Alpha = 0.5
+	}
+	if c.Shrink == 0 {
+		c.Shrink = 10
+	}
+}
+
+// Neighbor is a similar item and its similarity.
+type Neighbor struct {
+	Item features.ItemID
+	Sim  float32
+}
+
+// ItemKNN scores items by their co-occurrence similarity to the seeds.
+// Neighbour lists are derived lazily from the co-occurrence rows and cached
+// per item; a list is recomputed when its row changed enough since (see
+// staleAfter), so a read never waits for ingest and ingest never sorts.
+type ItemKNN struct {
+	cfg   ItemKNNConfig
+	cooc  *features.CoOccurrence
+	locks [64]sync.Mutex
+	cache []neighborList
+}
+
+type neighborList struct {
+	version uint32
+	valid   bool
+	list    []Neighbor
+}
+
+// staleAfter is how many row changes a full neighbour list may lag behind.
+// Lists that are not full yet are always recomputed, so a new item's first
+// co-occurrences are visible at once.
+const staleAfter = 16
+
+// NewItemKNN returns an ItemKNN over cooc.
+func NewItemKNN(cooc *features.CoOccurrence, cfg ItemKNNConfig) *ItemKNN {
+	cfg.defaults()
+	return &ItemKNN{cfg: cfg, cooc: cooc}
+}
+
+// Name implements Scorer.
+func (m *ItemKNN) Name() string { return "itemknn" }
+
+// Grow makes room for n items. Call it under the engine's write lock.
+func (m *ItemKNN) Grow(n int) {
+	if n > len(m.cache) {
+		m.cache = append(m.cache, make([]neighborList, n-len(m.cache))...)
+	}
+}
+
+// Neighbors returns the most similar items to a, best first. The slice is
+// shared and must not be modified.
+func (m *ItemKNN) Neighbors(a features.ItemID, now int64) []Neighbor {
+	if int(a) >= len(m.cache) {
+		return nil
+	}
+	mu := &m.locks[a%uint32(len(m.locks))]
+	mu.Lock()
+	defer mu.Unlock()
+	nl := &m.cache[a]
+	ver := m.cooc.Version(a)
+	if nl.valid && (ver == nl.version || (len(nl.list) >= m.cfg.Neighbors && ver-nl.version < staleAfter)) {
+		return nl.list
+	}
+	nl.list = m.compute(a, now)
+	nl.version, nl.valid = ver, true
+	return nl.list
+}
+
+// compute builds a new list: readers may still hold the old one, so it is
+// never reused.
+func (m *ItemKNN) compute(a features.ItemID, now int64) []Neighbor {
+	row := m.cooc.Row(a)
+	dst := make([]Neighbor, 0, len(row))
+	occA := float64(m.cooc.Occurrence(a))
+	shrink := m.cfg.Shrink * float64(m.cooc.BoostAt(now))
+	for b, c := range row {
+		if c <= 0 {
+			continue
+		}
+		occB := float64(m.cooc.Occurrence(b))
+		den := pow(occA, m.cfg.Alpha)*pow(occB, 1-m.cfg.Alpha) + shrink
+		dst = append(dst, Neighbor{Item: b, Sim: float32(float64(c) / den)})
+	}
+	slices.SortFunc(dst, func(x, y Neighbor) int {
+		switch {
+		case x.Sim > y.Sim:
+			return -1
+		case x.Sim < y.Sim:
+			return 1
+		}
+		return int(x.Item) - int(y.Item) // deterministic ties
+	})
+	if len(dst) > m.cfg.Neighbors {
+		dst = dst[:m.cfg.Neighbors]
+	}
+	return slices.Clip(dst)
+}
+
+// Score implements Scorer.
+func (m *ItemKNN) Score(q *Query, out *Scores) {
+	for _, s := range q.Seeds {
+		for _, n := range m.Neighbors(s.Item, q.Now) {
+			out.Add(n.Item, s.Weight*n.Sim)
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package models
+
+import (
+	"slices"
+	"sync"
+
+	"reco/features"
+)
+
+// Popular scores the currently most popular items by their time-decayed
+// popularity, whatever the seeds. It is the cold-start fallback and a
+// feature of the blend.
+//
+// Ranking every item on each request would cost O(catalog); the top list is
+// instead rebuilt at most once per RefreshMs of engine time or when the
+// caller's state version moved by more than RefreshEvents.
+type Popular struct {
+	pop     *features.Popularity
+	catalog *features.Catalog
+	topN    int
+
+	mu      sync.Mutex
+	top     []features.ItemID
+	builtAt int64
+	builtV  uint64
+}
+
+// popularRefreshMs is how stale (engine time) the top list may get.
+const popularRefreshMs = 1000
+
+// popularRefreshEvents is how many applied events the top list may lag.
+const popularRefreshEvents = 1000
+
+// NewPopular returns a scorer keeping the topN most popular items.
+func NewPopular(pop *features.Popularity, catalog *features.Catalog, topN int) *Popular {
+	if topN <= 0 {
+		topN = 500
+	}
+	return &Popular{pop: pop, catalog: catalog, topN: topN}
+}
+
+// Name implements Scorer.
+func (m *Popular) Name() string { return "popular" }
+
+// Top returns the most popular recommendable items at now, best first, as
+// of state version v (any counter that grows with every applied event).
+// The slice is shared and must not be modified.
+func (m *Popular) Top(now int64, v uint64) []features.ItemID {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.top != nil && now-m.builtAt < popularRefreshMs && now >= m.builtAt && v-m.builtV < popularRefreshEvents {
+		return m.top
+	}
+	n := m.pop.Len()
+	all := make([]features.ItemID, 0, n)
+	vals := make([]float64, n)
+	for i := 0; i < n; i++ {
+		id := features.ItemID(i)
+		if int(id) >= m.catalog.Len() || !m.catalog.Item(id).Recommendable() {
+			continue
+		}
+		vals[i] = m.pop.At(id, now)
+		if vals[i] > 0 {
+			all = append(all, id)
+		}
+	}
+	slices.SortFunc(all, func(a, b features.ItemID) int {
+		switch {
+		case vals[a] > vals[b]:
+			return -1
+		case vals[a] < vals[b]:
+			return 1
+		}
+		return int(a) - int(b)
+	})
+	if len(all) > m.topN {
+		all = all[:m.topN]
+	}
+	m.top, m.builtAt, m.builtV = slices.Clip(all), now, v
+	return m.top
+}
+
+// Score implements Scorer. It ignores the seeds.
+func (m *Popular) Score(q *Query, out *Scores) {
+	for _, id := range m.Top(q.Now, q.Version) {
+		out.Add(id, float32(m.pop.At(id, q.Now)))
+	}
+}
