@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"reco/engine/node"
+)
+
+func runServe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	httpAddr := fs.String("http", "127.0.0.1:8080", "HTTP API listen address (loopback by default: put a reverse proxy in front for the internet)")
+	brokers := fs.String("brokers", "", "comma-separated Kafka bootstrap brokers; empty starts an embedded broker")
+	embedded := fs.String("embedded-broker", "127.0.0.1:9092", "listen address of the embedded broker (when --brokers is empty)")
+	topics := fs.String("topics", "reco.events,reco.catalog", "events topic and catalog topic, comma-separated")
+	group := fs.String("group", "reco", "Kafka consumer group id")
+	dataDir := fs.String("data-dir", "", "directory for durable data (the embedded broker's log); empty keeps nothing on disk")
+	demoShop := fs.Bool("demo", false, "load the deterministic demo shop into an empty log at start")
+	apiKey := fs.String("api-key", "", "API key required on write endpoints (empty = open)")
+	eng := engineFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := applyEnv(fs); err != nil {
+		return err
+	}
+	ts := strings.Split(*topics, ",")
+	if len(ts) != 2 || ts[0] == "" || ts[1] == "" {
+		return fmt.Errorf("--topics: want two comma-separated topics (events,catalog), got %q", *topics)
+	}
+	cfg := node.Config{
+		HTTPAddr: *httpAddr, EmbeddedBroker: *embedded, EventsTopic: ts[0], CatalogTopic: ts[1],
+		Group: *group, DataDir: *dataDir, Demo: *demoShop, APIKey: *apiKey, Engine: eng.engine(),
+	}
+	if *brokers != "" {
+		cfg.Brokers = strings.Split(*brokers, ",")
+	}
+	n, err := node.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	runErr := n.Err()
+	if err := n.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}

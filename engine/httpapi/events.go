@@ -1,0 +1,81 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"reco/engine"
+)
+
+// eventsResponse is the body of a 202 from POST /v1/events.
+type eventsResponse struct {
+	Accepted int             `json:"accepted"`
+	Rejected int             `json:"rejected"`
+	Errors   []rejectedEvent `json:"errors,omitempty"`
+}
+
+type rejectedEvent struct {
+	Line  int    `json:"line"`
+	Error string `json:"error"`
+}
+
+// maxReportedErrors bounds the per-line reasons in one response.
+const maxReportedErrors = 100
+
+// events validates an NDJSON body line by line and produces the valid
+// events to Kafka. Events without ts get the time of arrival here, so that
+// replaying the log later gives the same state.
+func (s *Server) events(ctx *fasthttp.RequestCtx) {
+	body := ctx.PostBody()
+	var resp eventsResponse
+	var evs []*engine.Event
+	now := time.Now().UnixMilli()
+	line := 0
+	for len(body) > 0 {
+		var l []byte
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			l, body = body[:i], body[i+1:]
+		} else {
+			l, body = body, nil
+		}
+		line++
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		ev, err := engine.DecodeEvent(l)
+		if err != nil {
+			resp.Rejected++
+			if len(resp.Errors) < maxReportedErrors {
+				resp.Errors = append(resp.Errors, rejectedEvent{Line: line, Error: err.Error()})
+			}
+			continue
+		}
+		if ev.TS == 0 {
+			ev.TS = now
+		}
+		evs = append(evs, ev)
+	}
+	if len(evs) == 0 && resp.Rejected == 0 {
+		writeError(ctx, fasthttp.StatusBadRequest, "empty body: send NDJSON events, one per line")
+		return
+	}
+	if len(evs) > 0 {
+		if s.cfg.Sink == nil {
+			writeError(ctx, fasthttp.StatusServiceUnavailable, "no event log configured")
+			return
+		}
+		pctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := s.cfg.Sink.ProduceEvents(pctx, evs)
+		cancel()
+		if err != nil {
+			s.cfg.Logger.Warn("producing events failed", "events", len(evs), "err", err)
+			writeError(ctx, fasthttp.StatusServiceUnavailable, "event log unavailable: "+err.Error())
+			return
+		}
+	}
+	resp.Accepted = len(evs)
+	writeJSON(ctx, fasthttp.StatusAccepted, resp)
+}

@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+
+	"reco/engine"
+)
+
+// maxParamBytes bounds a single query parameter value.
+const maxParamBytes = 64 << 10
+
+func (s *Server) recommend(ctx *fasthttp.RequestCtx, slot string) {
+	req, err := s.parseRecommend(ctx, slot)
+	if err != nil {
+		writeError(ctx, fasthttp.StatusBadRequest, err.Error())
+		return
+	}
+	resp, err := s.cfg.Engine.Recommend(req)
+	var re *engine.RequestError
+	switch {
+	case err == nil:
+		writeJSON(ctx, fasthttp.StatusOK, resp)
+	case errors.Is(err, engine.ErrUnknownSlot):
+		writeError(ctx, fasthttp.StatusNotFound, err.Error()+" (want similar, feed, cross-sell, upsell, bundle or reminders)")
+	case errors.Is(err, engine.ErrNotImplemented):
+		writeError(ctx, fasthttp.StatusNotImplemented, err.Error())
+	case errors.As(err, &re):
+		writeError(ctx, fasthttp.StatusBadRequest, err.Error())
+	default:
+		writeError(ctx, fasthttp.StatusInternalServerError, err.Error())
+	}
+}
+
+// parseRecommend turns the query string into a Request; errors name the
+// offending parameter.
+func (s *Server) parseRecommend(ctx *fasthttp.RequestCtx, slot string) (*engine.Request, error) {
+	req := &engine.Request{Slot: slot}
+	args := ctx.QueryArgs()
+	var err error
+	args.VisitAll(func(k, v []byte) {
+		if err != nil {
+			return
+		}
+		if len(v) > maxParamBytes {
+			err = &engine.RequestError{Param: string(k), Reason: "too long"}
+			return
+		}
+		switch string(k) {
+		case "user":
+			req.User = string(v)
+		case "item":
+			req.Item = string(v)
+		case "category":
+			req.Category = string(v)
+		case "n":
+			req.N, err = parseInt("n", v)
+		case "min_price":
+			req.MinPrice, err = parsePrice("min_price", v)
+		case "max_price":
+			req.MaxPrice, err = parsePrice("max_price", v)
+		case "cart":
+			req.Cart, err = s.parseList("cart", v)
+		case "exclude":
+			req.Exclude, err = s.parseList("exclude", v)
+		}
+	})
+	return req, err
+}
+
+func parseInt(name string, v []byte) (int, error) {
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		return 0, &engine.RequestError{Param: name, Reason: "not an integer: " + strconv.Quote(clip(string(v)))}
+	}
+	return n, nil
+}
+
+func parsePrice(name string, v []byte) (float64, error) {
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil || f < 0 || f != f || f > 1e12 {
+		return 0, &engine.RequestError{Param: name, Reason: "not a non-negative number: " + strconv.Quote(clip(string(v)))}
+	}
+	return f, nil
+}
+
+func (s *Server) parseList(name string, v []byte) ([]string, error) {
+	if len(v) == 0 {
+		return nil, nil
+	}
+	parts := strings.Split(string(v), ",")
+	if len(parts) > s.cfg.MaxListLen {
+		return nil, &engine.RequestError{Param: name, Reason: "more than " + strconv.Itoa(s.cfg.MaxListLen) + " entries"}
+	}
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,265 @@
+// Package httpapi serves the engine over HTTP with fasthttp (CONTRACT.md
+// "HTTP"): recommendations, event ingest (to Kafka, never straight to
+// memory), item and user inspection, health, readiness and metrics.
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"reco/engine"
+	"reco/engine/metrics"
+)
+
+// EventSink receives validated events from POST /v1/events; in production
+// it is the Kafka producer, so that every event reaches the engine through
+// the log.
+type EventSink interface {
+	ProduceEvents(ctx context.Context, evs []*engine.Event) error
+}
+
+// Config configures a Server.
+type Config struct {
+	Engine *engine.Engine
+	Sink   EventSink
+	// Ready reports readiness for /readyz; nil means always ready.
+	Ready func() (bool, string)
+	// APIKey, when set, is required on write endpoints, as
+	// "Authorization: Bearer KEY" or "X-API-Key: KEY".
+	APIKey string
+	// MaxBodyBytes bounds request bodies. Default 16 MiB.
+	MaxBodyBytes int
+	// MaxListLen bounds the cart and exclude lists. Default 500.
+	MaxListLen int
+	Metrics    *metrics.Registry
+	Logger     *slog.Logger
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg Config
+	srv *fasthttp.Server
+	// latency and requests, per route.
+	latency  map[string]*metrics.Histogram
+	requests func(route string, code int) *metrics.Counter
+	panics   *metrics.Counter
+}
+
+// latencyBuckets are the histogram bounds in seconds: dense below a
+// millisecond, where the answers are supposed to be.
+var latencyBuckets = []float64{25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 50e-3, 250e-3, 1}
+
+// routes lists the route labels used in metrics.
+const (
+	routeRecommend = "recommend"
+	routeBatch     = "batch"
+	routeEvents    = "events"
+	routeItem      = "item"
+	routeUser      = "user"
+	routeHealth    = "healthz"
+	routeReady     = "readyz"
+	routeMetrics   = "metrics"
+	routeNotFound  = "not_found"
+)
+
+// New returns a server; Serve starts it.
+func New(cfg Config) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 16 << 20
+	}
+	if cfg.MaxListLen <= 0 {
+		cfg.MaxListLen = 500
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.NewRegistry()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, latency: map[string]*metrics.Histogram{}}
+	reg := cfg.Metrics
+	for _, r := range []string{routeRecommend, routeBatch, routeEvents, routeItem, routeUser, routeHealth, routeReady, routeMetrics, routeNotFound} {
+		s.latency[r] = reg.Histogram("reco_http_request_duration_seconds", metrics.Label("route", r),
+			"Server time per HTTP request, by route.", latencyBuckets)
+	}
+	s.requests = func(route string, code int) *metrics.Counter {
+		return reg.Counter("reco_http_requests_total", metrics.Label("route", route)+","+metrics.Label("code", strconv.Itoa(code)),
+			"HTTP requests, by route and status code.")
+	}
+	s.panics = reg.Counter("reco_http_panics_total", "", "Handler panics recovered (answered 500).")
+	s.srv = &fasthttp.Server{
+		Handler:               s.handle,
+		Name:                  "reco",
+		ReadTimeout:           10 * time.Second,
+		WriteTimeout:          10 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		MaxRequestBodySize:    cfg.MaxBodyBytes,
+		ReadBufferSize:        16 << 10,
+		NoDefaultDate:         true,
+		NoDefaultServerHeader: true,
+		Logger:                fasthttpLogger{cfg.Logger},
+	}
+	return s
+}
+
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) { f.l.Debug(fmt.Sprintf(format, args...)) }
+
+// Serve serves on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
+
+// Shutdown stops accepting connections and waits for open requests.
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.ShutdownWithContext(ctx) }
+
+// Handler returns the request handler (for tests and embedding).
+func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
+
+func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	start := time.Now()
+	route := routeNotFound
+	defer func() {
+		if p := recover(); p != nil {
+			s.panics.Inc()
+			s.cfg.Logger.Error("handler panic", "path", string(ctx.Path()), "panic", p)
+			ctx.ResetBody()
+			writeError(ctx, fasthttp.StatusInternalServerError, "internal error")
+		}
+		s.latency[route].Observe(time.Since(start).Seconds())
+		s.requests(route, ctx.Response.StatusCode()).Inc()
+	}()
+	path := string(ctx.Path())
+	method := string(ctx.Method())
+	switch {
+	case strings.HasPrefix(path, "/v1/recommend/"):
+		slot := path[len("/v1/recommend/"):]
+		if slot == "batch" {
+			route = routeBatch
+			writeError(ctx, fasthttp.StatusNotImplemented, "batch recommendations are not implemented yet")
+			return
+		}
+		route = routeRecommend
+		if !s.method(ctx, method, "GET") {
+			return
+		}
+		s.recommend(ctx, slot)
+	case path == "/v1/events":
+		route = routeEvents
+		if !s.method(ctx, method, "POST") || !s.authorized(ctx) {
+			return
+		}
+		s.events(ctx)
+	case strings.HasPrefix(path, "/v1/items/"):
+		route = routeItem
+		if s.method(ctx, method, "GET") {
+			s.item(ctx, path[len("/v1/items/"):])
+		}
+	case strings.HasPrefix(path, "/v1/users/"):
+		route = routeUser
+		if s.method(ctx, method, "GET") {
+			s.user(ctx, path[len("/v1/users/"):])
+		}
+	case path == "/healthz":
+		route = routeHealth
+		ctx.SetContentType("text/plain; charset=utf-8")
+		ctx.SetBodyString("ok\n")
+	case path == "/readyz":
+		route = routeReady
+		s.readyz(ctx)
+	case path == "/metrics":
+		route = routeMetrics
+		ctx.SetContentType("text/plain; version=0.0.4; charset=utf-8")
+		s.cfg.Metrics.Expose(ctx)
+	default:
+		writeError(ctx, fasthttp.StatusNotFound, "no such endpoint: "+clip(path))
+	}
+}
+
+func (s *Server) method(ctx *fasthttp.RequestCtx, got, want string) bool {
+	if got == want || (want == "GET" && got == "HEAD") {
+		return true
+	}
+	ctx.Response.Header.Set("Allow", want)
+	writeError(ctx, fasthttp.StatusMethodNotAllowed, "use "+want)
+	return false
+}
+
+// authorized checks the API key in constant time when one is configured.
+func (s *Server) authorized(ctx *fasthttp.RequestCtx) bool {
+	if s.cfg.APIKey == "" {
+		return true
+	}
+	got := ctx.Request.Header.Peek("X-API-Key")
+	if len(got) == 0 {
+		auth := ctx.Request.Header.Peek("Authorization")
+		if len(auth) > 7 && strings.EqualFold(string(auth[:7]), "bearer ") {
+			got = auth[7:]
+		}
+	}
+	if subtle.ConstantTimeCompare(got, []byte(s.cfg.APIKey)) == 1 {
+		return true
+	}
+	writeError(ctx, fasthttp.StatusUnauthorized, "missing or wrong API key")
+	return false
+}
+
+func (s *Server) readyz(ctx *fasthttp.RequestCtx) {
+	ok, reason := true, ""
+	if s.cfg.Ready != nil {
+		ok, reason = s.cfg.Ready()
+	}
+	if !ok {
+		writeJSON(ctx, fasthttp.StatusServiceUnavailable, map[string]any{"ready": false, "reason": reason})
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, map[string]any{"ready": true})
+}
+
+func (s *Server) item(ctx *fasthttp.RequestCtx, id string) {
+	info, ok := s.cfg.Engine.ItemInfo(id)
+	if !ok {
+		writeError(ctx, fasthttp.StatusNotFound, "unknown item "+strconv.Quote(clip(id)))
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, info)
+}
+
+func (s *Server) user(ctx *fasthttp.RequestCtx, id string) {
+	info, ok := s.cfg.Engine.UserInfo(id)
+	if !ok {
+		writeError(ctx, fasthttp.StatusNotFound, "unknown user "+strconv.Quote(clip(id)))
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, info)
+}
+
+func writeJSON(ctx *fasthttp.RequestCtx, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		code, b = fasthttp.StatusInternalServerError, []byte(`{"error":"encoding response"}`)
+	}
+	ctx.SetStatusCode(code)
+	ctx.SetContentType("application/json")
+	ctx.SetBody(append(b, '\n'))
+}
+
+func writeError(ctx *fasthttp.RequestCtx, code int, msg string) {
+	writeJSON(ctx, code, map[string]string{"error": msg})
+}
+
+// clip shortens user input quoted back in an error.
+func clip(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	return strings.ToValidUTF8(s, "�")
+}

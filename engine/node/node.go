@@ -1,0 +1,252 @@
+// Package node wires one running reco process: the Kafka side (an embedded
+// broker when no brokers are given), the engine and its background
+// trainer, the consumer that feeds it, the producer behind POST
+// /v1/events, and the HTTP API. cmd/reco only turns flags into a Config.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"reco/engine"
+	"reco/engine/broker"
+	"reco/engine/demo"
+	"reco/engine/httpapi"
+	"reco/engine/metrics"
+	"reco/engine/stream"
+)
+
+// Config configures a node.
+type Config struct {
+	// HTTPAddr is where the API listens. Default 127.0.0.1:8080; port 0
+	// picks a free port.
+	HTTPAddr string
+	// Brokers of a real Kafka cluster. Empty starts an embedded broker on
+	// EmbeddedBroker.
+	Brokers []string
+	// EmbeddedBroker is the address of the embedded broker. Default 127.0.0.1:9092.
+	EmbeddedBroker string
+	// EventsTopic and CatalogTopic: defaults reco.events and reco.catalog.
+	EventsTopic, CatalogTopic string
+	// Group is the Kafka consumer group. Default "reco".
+	Group string
+	// DataDir, when set, holds the embedded broker's log.
+	DataDir string
+	// Demo loads the demo shop into an empty log at start.
+	Demo bool
+	// APIKey guards write endpoints when set.
+	APIKey string
+	Engine engine.Config
+	Logger *slog.Logger
+}
+
+// Node is a running reco process.
+type Node struct {
+	cfg      Config
+	Engine   *engine.Engine
+	Broker   *broker.Broker // nil with external brokers
+	Producer *stream.Producer
+	Consumer *stream.Consumer
+	Metrics  *metrics.Registry
+	api      *httpapi.Server
+	httpLn   net.Listener
+	brokers  []string
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	errMu  sync.Mutex
+	err    error
+}
+
+// Start starts every part and returns once the HTTP API accepts
+// connections. The consumer catches up in the background; /readyz says
+// when it has.
+func Start(ctx context.Context, cfg Config) (*Node, error) {
+	if cfg.HTTPAddr == "" {
+		cfg.HTTPAddr = "127.0.0.1:8080"
+	}
+	if cfg.EmbeddedBroker == "" {
+		cfg.EmbeddedBroker = "127.0.0.1:9092"
+	}
+	if cfg.EventsTopic == "" {
+		cfg.EventsTopic = "reco.events"
+	}
+	if cfg.CatalogTopic == "" {
+		cfg.CatalogTopic = "reco.catalog"
+	}
+	if cfg.Group == "" {
+		cfg.Group = "reco"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	cfg.Engine.Logger = cfg.Logger
+	n := &Node{cfg: cfg, Metrics: metrics.NewRegistry(), brokers: cfg.Brokers}
+	topics := []string{cfg.EventsTopic, cfg.CatalogTopic}
+	if len(n.brokers) == 0 {
+		bcfg := broker.Config{Addr: cfg.EmbeddedBroker, Topics: topics}
+		if cfg.DataDir != "" {
+			bcfg.DataDir = filepath.Join(cfg.DataDir, "kafka")
+		}
+		b, err := broker.Start(bcfg)
+		if err != nil {
+			return nil, err
+		}
+		n.Broker = b
+		n.brokers = []string{b.Addr()}
+		cfg.Logger.Info("embedded Kafka-protocol broker started", "addr", b.Addr(), "data_dir", bcfg.DataDir)
+	}
+	ctx, n.cancel = context.WithCancel(ctx)
+	n.Engine = engine.New(cfg.Engine)
+	n.registerEngineMetrics()
+	n.Producer = stream.NewProducer(stream.ProducerConfig{Brokers: n.brokers, EventsTopic: cfg.EventsTopic, CatalogTopic: cfg.CatalogTopic})
+	if cfg.Demo {
+		if err := n.loadDemo(ctx, topics); err != nil {
+			n.Close()
+			return nil, err
+		}
+	}
+	n.Consumer = stream.NewConsumer(n.Engine, stream.ConsumerConfig{
+		Brokers: n.brokers, Topics: topics, GroupID: cfg.Group,
+		// The state is in memory only: without a snapshot to resume from,
+		// rebuild it from the start of the log, whatever the group committed.
+		ResetToStart: true,
+		Metrics:      n.Metrics, Logger: cfg.Logger,
+	})
+	n.api = httpapi.New(httpapi.Config{
+		Engine: n.Engine, Sink: n.Producer, Ready: n.Consumer.Ready,
+		APIKey: cfg.APIKey, Metrics: n.Metrics, Logger: cfg.Logger,
+	})
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		n.Close()
+		return nil, fmt.Errorf("http listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	n.httpLn = ln
+	n.goRun("consumer", func() error { return n.Consumer.Run(ctx) })
+	n.goRun("trainer", func() error { n.train(ctx); return nil })
+	n.goRun("http", func() error { return n.api.Serve(ln) })
+	cfg.Logger.Info("reco serving", "http", ln.Addr().String(), "brokers", n.brokers, "topics", topics, "group", cfg.Group)
+	return n, nil
+}
+
+func (n *Node) goRun(name string, fn func() error) {
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		if err := fn(); err != nil {
+			n.cfg.Logger.Error(name+" stopped", "err", err)
+			n.errMu.Lock()
+			if n.err == nil {
+				n.err = fmt.Errorf("%s: %w", name, err)
+			}
+			n.errMu.Unlock()
+			n.cancel()
+		}
+	}()
+}
+
+// train fits the first model as soon as the consumer has caught up with
+// the log (instead of a full TrainInterval later), then retrains in the
+// background.
+func (n *Node) train(ctx context.Context) {
+	t := time.NewTicker(200 * time.Millisecond)
+	for ready := false; !ready; {
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+			ready, _ = n.Consumer.Ready()
+		}
+	}
+	t.Stop()
+	if n.Engine.Version() > 0 {
+		if err := n.Engine.Train(ctx); err != nil && ctx.Err() == nil {
+			n.cfg.Logger.Info("first training skipped", "err", err)
+		}
+	}
+	n.Engine.Run(ctx)
+}
+
+// HTTPAddr returns the address the API listens on.
+func (n *Node) HTTPAddr() string { return n.httpLn.Addr().String() }
+
+// Brokers returns the Kafka bootstrap addresses in use.
+func (n *Node) Brokers() []string { return n.brokers }
+
+// Err returns the first error that stopped a part of the node, if any.
+func (n *Node) Err() error {
+	n.errMu.Lock()
+	defer n.errMu.Unlock()
+	return n.err
+}
+
+// Close stops accepting requests, stops the consumer (committing what it
+// applied), and shuts everything down.
+func (n *Node) Close() error {
+	var errs []error
+	if n.api != nil && n.httpLn != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, n.api.Shutdown(ctx))
+		cancel()
+	}
+	if n.cancel != nil {
+		n.cancel()
+	}
+	n.wg.Wait()
+	if n.Producer != nil {
+		errs = append(errs, n.Producer.Close())
+	}
+	if n.Broker != nil {
+		n.Broker.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// loadDemo produces the demo shop unless the log already has events (a
+// restart with a data dir must not load it twice).
+func (n *Node) loadDemo(ctx context.Context, topics []string) error {
+	tps, err := stream.Partitions(ctx, n.brokers, topics)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	bounds, err := stream.LogBounds(ctx, n.brokers, tps)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	for _, b := range bounds {
+		if b.End > b.First {
+			n.cfg.Logger.Info("demo: the log already has events; not loading the demo shop again")
+			return nil
+		}
+	}
+	evs := demo.Events(demo.Config{})
+	start := time.Now()
+	const batch = 5000
+	for i := 0; i < len(evs); i += batch {
+		if err := n.Producer.ProduceEvents(ctx, evs[i:min(i+batch, len(evs))]); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	n.cfg.Logger.Info("demo shop produced to Kafka", "events", len(evs), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (n *Node) registerEngineMetrics() {
+	st := n.Engine.Stats()
+	reg := n.Metrics
+	reg.CounterFunc("reco_engine_events_total", "", "Events folded into the state (after dedup).", func() float64 { return float64(st.Applied.Load()) })
+	reg.CounterFunc("reco_engine_duplicates_total", "", "Events dropped because their id was seen before.", func() float64 { return float64(st.Duplicates.Load()) })
+	reg.CounterFunc("reco_model_trainings_total", "", "Successful background trainings.", func() float64 { return float64(st.Trainings.Load()) })
+	reg.CounterFunc("reco_model_training_failures_total", "", "Failed background trainings.", func() float64 { return float64(st.TrainFails.Load()) })
+	reg.GaugeFunc("reco_model_training_seconds", "", "Duration of the last successful training.", func() float64 { return float64(st.TrainNanos.Load()) / 1e9 })
+	reg.GaugeFunc("reco_items", "", "Items held (not deleted).", func() float64 { i, _ := n.Engine.Size(); return float64(i) })
+	reg.GaugeFunc("reco_users", "", "Users held (not erased).", func() float64 { _, u := n.Engine.Size(); return float64(u) })
+}
