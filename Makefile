@@ -1,0 +1,50 @@
+# reco — the two commands a newcomer needs are `make run` and `make test`.
+GO      ?= go
+BIN     := bin/reco
+FUZZTIME ?= 10s
+# apt-get needs root; elsewhere use sudo when it is there.
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
+
+.PHONY: build run test deps vet fuzz bench clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/reco
+
+## run: build and start the engine with the embedded broker and the demo shop.
+run: build
+	./$(BIN) serve --demo
+
+## test: formatting, vet, and the whole suite with the race detector.
+test: deps vet
+	$(GO) test -race -count=1 ./...
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## deps: tools the tests need that Go does not bring: kcat (librdkafka), a
+## Kafka client nobody here wrote, for the integration tests.
+deps:
+	@command -v kcat >/dev/null 2>&1 || { \
+		echo "installing kcat (Debian package)"; \
+		$(SUDO) apt-get install -y -qq kcat >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq kcat; }; }
+	@command -v kcat >/dev/null 2>&1 || { echo "kcat is required by the integration tests and could not be installed"; exit 1; }
+
+## fuzz: run every fuzz target for FUZZTIME each.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+## bench: Go micro-benchmarks and the offline benchmark on MovieLens 100K.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	./$(BIN) bench --data ../shared/datasets/ml-100k --format movielens --models all --json docs/ml-100k.json --plot docs/ml-100k.svg
+
+clean:
+	rm -rf bin

@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestDecodeEvent(t *testing.T) {
+	tests := []struct {
+		name   string
+		msg    string
+		reason string // "" = valid
+		field  string
+	}{
+		{"view", `{"type":"view","user":"u1","item":"i9","ts":1732270000000}`, "", ""},
+		{"rate", `{"type":"rate","user":"u1","item":"i9","value":4.5}`, "", ""},
+		{"unknown fields ignored", `{"type":"click","user":"u1","item":"i9","x":{"y":[1,2]}}`, "", ""},
+		{"catalog", `{"type":"item","item":"i9","title":"Trail shoe","categories":["shoes","shoes/running"],"price":89,"cost":51,"stock":14,"active":true}`, "", ""},
+		{"item delete", `{"type":"item_delete","item":"i9"}`, "", ""},
+		{"user consent", `{"type":"user","user":"u1","consent":false}`, "", ""},
+		{"user delete", `{"type":"user_delete","user":"u1"}`, "", ""},
+		{"not json", `hello`, ReasonInvalidJSON, ""},
+		{"truncated", `{"type":"view","user":"u1"`, ReasonInvalidJSON, ""},
+		{"array", `[1,2]`, ReasonInvalidJSON, ""},
+		{"wrong type of ts", `{"type":"view","user":"u1","item":"i9","ts":"yesterday"}`, ReasonInvalidJSON, "ts"},
+		{"missing type", `{"user":"u1","item":"i9"}`, ReasonMissing, "type"},
+		{"unknown type", `{"type":"teleport","user":"u1","item":"i9"}`, ReasonUnknownType, "type"},
+		{"missing user", `{"type":"view","item":"i9"}`, ReasonMissing, "user"},
+		{"missing item", `{"type":"purchase","user":"u1"}`, ReasonMissing, "item"},
+		{"catalog without item", `{"type":"item","title":"x"}`, ReasonMissing, "item"},
+		{"negative price", `{"type":"item","item":"i9","price":-1}`, ReasonOutOfRange, "price"},
+		{"huge price", `{"type":"item","item":"i9","price":1e300}`, ReasonOutOfRange, "price"},
+		{"negative stock", `{"type":"item","item":"i9","stock":-3}`, ReasonOutOfRange, "stock"},
+		{"rating missing", `{"type":"rate","user":"u1","item":"i9"}`, ReasonOutOfRange, "value"},
+		{"rating too high", `{"type":"rate","user":"u1","item":"i9","value":11}`, ReasonOutOfRange, "value"},
+		{"ts in microseconds", `{"type":"view","user":"u1","item":"i9","ts":1732270000000000000}`, ReasonOutOfRange, "ts"},
+		{"negative qty", `{"type":"cart","user":"u1","item":"i9","qty":-1}`, ReasonOutOfRange, "qty"},
+		{"control char in id", "{\"type\":\"view\",\"user\":\"u\\u0001\",\"item\":\"i9\"}", ReasonOutOfRange, "user"},
+		{"long id", `{"type":"view","user":"` + strings.Repeat("u", 300) + `","item":"i9"}`, ReasonOutOfRange, "user"},
+		{"empty category", `{"type":"item","item":"i9","categories":[""]}`, ReasonOutOfRange, "categories"},
+		{"invalid utf8", "{\"type\":\"view\",\"user\":\"\xff\",\"item\":\"i9\"}", ReasonInvalidUTF8, ""},
+		{"too large", `{"type":"item","item":"i9","title":"` + strings.Repeat("a", MaxEventBytes) + `"}`, ReasonTooLarge, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev, err := DecodeEvent([]byte(tt.msg))
+			if tt.reason == "" {
+				if err != nil {
+					t.Fatalf("DecodeEvent(%s) = %v, want valid", tt.msg, err)
+				}
+				if ev.Type == "" {
+					t.Fatal("decoded event has no type")
+				}
+				return
+			}
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("DecodeEvent(%.80s) = %v, want a DecodeError with reason %s", tt.msg, err, tt.reason)
+			}
+			if de.Reason != tt.reason || de.Field != tt.field {
+				t.Fatalf("DecodeEvent(%.80s): reason %q field %q (%v), want reason %q field %q", tt.msg, de.Reason, de.Field, err, tt.reason, tt.field)
+			}
+		})
+	}
+}
+
+func TestEventKeyAndTopic(t *testing.T) {
+	ev := &Event{Type: "view", User: "u1", Item: "i1"}
+	if ev.IsCatalog() || ev.Key() != "u1" {
+		t.Fatalf("interaction: catalog=%v key=%q, want false u1", ev.IsCatalog(), ev.Key())
+	}
+	ev = &Event{Type: TypeItem, Item: "i1"}
+	if !ev.IsCatalog() || ev.Key() != "i1" {
+		t.Fatalf("item: catalog=%v key=%q, want true i1", ev.IsCatalog(), ev.Key())
+	}
+}
+
+// FuzzDecodeEvent checks that no input panics the decoder, and that every
+// accepted event is valid and survives an encode/decode round trip.
+func FuzzDecodeEvent(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"view","user":"u1","item":"i9","ts":1732270000000}`,
+		`{"type":"rate","user":"u1","item":"i9","value":4.5}`,
+		`{"type":"item","item":"i9","title":"Trail","categories":["a","a/b"],"price":89,"stock":1,"attrs":{"c":"r"}}`,
+		`{"type":"user","user":"u1","consent":false}`,
+		`{"type":"user_delete","user":"u1"}`,
+		`{"type":"purchase","user":"u1","item":"i9","qty":2,"price":1.5,"id":"e-1"}`,
+		`{}`, `[]`, `null`, `{"type":1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	// One engine for all inputs: a fresh one per input would spend the
+	// fuzzing time allocating indexes.
+	e := New(Config{DedupWindow: 16})
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		ev, err := DecodeEvent(msg)
+		if err != nil {
+			var de *DecodeError
+			if !errors.As(err, &de) || de.Reason == "" {
+				t.Fatalf("error without a reason: %v", err)
+			}
+			return
+		}
+		if err := ev.validate(); err != nil {
+			t.Fatalf("accepted event fails validation: %v", err)
+		}
+		// Apply must not panic on anything the decoder accepts.
+		if err := e.Apply(ev); err != nil {
+			t.Fatalf("Apply of a decoded event: %v", err)
+		}
+	})
+}
