@@ -1,10 +1,192 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"flag"
 	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
+// runLoadgen measures a running server over HTTP. Both modes are bounded
+// in time and count and stop by themselves.
+//
+//	--mode freshness: posts a view for a brand-new shopper, then polls that
+//	  shopper's feed until it is personalised; reports event-to-visible
+//	  latency percentiles over --events events.
+//	--mode load: --concurrency workers request --path (with {user} replaced
+//	  by u1..u--users, Zipf-distributed) for --duration or --requests.
 func runLoadgen(ctx context.Context, args []string) error {
-	return fmt.Errorf("not built yet")
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "server base URL")
+	mode := fs.String("mode", "load", "freshness or load")
+	events := fs.Int("events", 1000, "freshness: events to measure")
+	item := fs.String("item", "i1", "freshness: item the new shoppers view")
+	apiKey := fs.String("api-key", "", "API key for POST /v1/events")
+	path := fs.String("path", "/v1/recommend/feed?user={user}&n=10", "load: request path; {user} is replaced by a user id")
+	users := fs.Int("users", 3000, "load: users u1..uN to draw from (Zipf)")
+	conc := fs.Int("concurrency", 16, "load: concurrent connections")
+	dur := fs.Duration("duration", 10*time.Second, "load: how long to run")
+	maxReq := fs.Int("requests", 1_000_000, "load: stop after this many requests")
+	rate := fs.Float64("rate", 0, "load: target requests/s in total (0 = as fast as possible)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch *mode {
+	case "freshness":
+		return freshness(ctx, strings.TrimRight(*base, "/"), *item, *apiKey, *events)
+	case "load":
+		res, err := load(ctx, loadConfig{base: strings.TrimRight(*base, "/"), path: *path, users: *users,
+			concurrency: *conc, duration: *dur, maxRequests: *maxReq, rate: *rate})
+		if err != nil {
+			return err
+		}
+		fmt.Println(res)
+		return nil
+	}
+	return fmt.Errorf("unknown --mode %q (want freshness or load)", *mode)
+}
+
+func freshness(ctx context.Context, base, item, apiKey string, n int) error {
+	c := &fasthttp.Client{MaxConnsPerHost: 4, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second}
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	lat := make([]time.Duration, 0, n)
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	var body struct {
+		Items []struct{ Reasons []string } `json:"items"`
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		user := "fresh-" + run + "-" + strconv.Itoa(i)
+		req.Reset()
+		req.SetRequestURI(base + "/v1/events")
+		req.Header.SetMethod("POST")
+		if apiKey != "" {
+			req.Header.Set("Authorization", "Bearer "+apiKey)
+		}
+		req.SetBodyString(`{"type":"view","user":"` + user + `","item":"` + item + `"}`)
+		start := time.Now()
+		if err := c.Do(req, resp); err != nil {
+			return fmt.Errorf("POST /v1/events: %w", err)
+		}
+		if resp.StatusCode() != 202 {
+			return fmt.Errorf("POST /v1/events: %d %s", resp.StatusCode(), resp.Body())
+		}
+		deadline := start.Add(10 * time.Second)
+		for {
+			req.Reset()
+			req.SetRequestURI(base + "/v1/recommend/feed?n=1&user=" + user)
+			if err := c.Do(req, resp); err != nil {
+				return fmt.Errorf("GET feed: %w", err)
+			}
+			body.Items = nil
+			if err := json.Unmarshal(resp.Body(), &body); err == nil && len(body.Items) > 0 &&
+				len(body.Items[0].Reasons) > 0 && body.Items[0].Reasons[0] != "popular right now" {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("event %d for %s not visible after 10 s (is %s a known item?)", i, user, item)
+			}
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	fmt.Printf("freshness: %d events, event-to-visible (POST /v1/events → Kafka → consumer → feed answer) p50 %v p90 %v p99 %v max %v\n",
+		len(lat), pct(lat, 50), pct(lat, 90), pct(lat, 99), lat[len(lat)-1])
+	return nil
+}
+
+func pct(s []time.Duration, p int) time.Duration {
+	if len(s) == 0 {
+		return 0
+	}
+	return s[min(len(s)-1, len(s)*p/100)].Round(time.Microsecond)
+}
+
+type loadConfig struct {
+	base, path  string
+	users       int
+	concurrency int
+	duration    time.Duration
+	maxRequests int
+	rate        float64
+}
+
+type loadResult struct {
+	requests, errors int64
+	elapsed          time.Duration
+	lat              []time.Duration
+}
+
+func (r loadResult) String() string {
+	return fmt.Sprintf("load: %d requests in %v = %.0f req/s, %d errors, latency p50 %v p90 %v p99 %v p99.9 %v",
+		r.requests, r.elapsed.Round(time.Millisecond), float64(r.requests)/r.elapsed.Seconds(), r.errors,
+		pct(r.lat, 50), pct(r.lat, 90), pct(r.lat, 99), r.lat[min(len(r.lat)-1, len(r.lat)*999/1000)].Round(time.Microsecond))
+}
+
+func load(ctx context.Context, cfg loadConfig) (loadResult, error) {
+	hc := &fasthttp.HostClient{Addr: strings.TrimPrefix(cfg.base, "http://"), MaxConns: cfg.concurrency,
+		ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second}
+	ctx, cancel := context.WithTimeout(ctx, cfg.duration)
+	defer cancel()
+	var sent, errs atomic.Int64
+	lats := make([][]time.Duration, cfg.concurrency)
+	var interval time.Duration
+	if cfg.rate > 0 {
+		interval = time.Duration(float64(time.Second) * float64(cfg.concurrency) / cfg.rate)
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < cfg.concurrency; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 42))
+			zipf := rand.NewZipf(rng, 1.1, 1, uint64(max(cfg.users-1, 1)))
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			var uri bytes.Buffer
+			next := time.Now()
+			for ctx.Err() == nil && sent.Add(1) <= int64(cfg.maxRequests) {
+				if interval > 0 {
+					next = next.Add(interval)
+					if d := time.Until(next); d > 0 {
+						time.Sleep(d)
+					}
+				}
+				uri.Reset()
+				uri.WriteString(cfg.base)
+				uri.WriteString(strings.Replace(cfg.path, "{user}", "u"+strconv.FormatUint(zipf.Uint64()+1, 10), 1))
+				req.SetRequestURIBytes(uri.Bytes())
+				t0 := time.Now()
+				err := hc.Do(req, resp)
+				lats[w] = append(lats[w], time.Since(t0))
+				if err != nil || resp.StatusCode() != 200 {
+					errs.Add(1)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	res := loadResult{errors: errs.Load(), elapsed: time.Since(start)}
+	for _, l := range lats {
+		res.lat = append(res.lat, l...)
+	}
+	res.requests = int64(len(res.lat))
+	if res.requests == 0 {
+		return res, fmt.Errorf("no request completed")
+	}
+	slices.Sort(res.lat)
+	return res, nil
 }

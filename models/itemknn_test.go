@@ -1,0 +1,41 @@
+package models
+
+import (
+	"testing"
+
+	"reco/features"
+)
+
+func TestItemKNNNeighbours(t *testing.T) {
+	c := features.NewCoOccurrence(100, 0)
+	// 0 co-occurs with 1 often, with 2 rarely; 3 is popular and co-occurs
+	// with 0 as often as 1 does, but also with everything else.
+	for i := 0; i < 20; i++ {
+		c.AddOccurrence(0, 1)
+		c.AddOccurrence(1, 1)
+		c.AddPair(0, 1, 1)
+	}
+	c.AddOccurrence(2, 1)
+	c.AddPair(0, 2, 1)
+	for i := 0; i < 200; i++ {
+		c.AddOccurrence(3, 1)
+	}
+	for i := 0; i < 20; i++ {
+		c.AddPair(0, 3, 1)
+	}
+	m := NewItemKNN(c, ItemKNNConfig{Shrink: 1})
+	m.Grow(4)
+	nb := m.Neighbors(0, 0)
+	if len(nb) != 3 || nb[0].Item != 1 || nb[1].Item != 3 {
+		t.Fatalf("neighbours of 0 = %+v, want 1 before the popular 3, then 2", nb)
+	}
+	// A new partner appears in the list at once while the list is short.
+	c.AddOccurrence(5, 50)
+	m.Grow(6)
+	for i := 0; i < 30; i++ {
+		c.AddPair(0, 5, 1)
+	}
+	if nb := m.Neighbors(0, 0); len(nb) != 4 {
+		t.Fatalf("after a new partner: %+v, want 4 neighbours", nb)
+	}
+}
