@@ -47,8 +47,9 @@ type Report struct {
 }
 
 // Run evaluates ds under opts: it replays the training split through a
-// fresh engine's Apply, trains the background model once (as the trainer
-// would after the replay), then queries every test user through Recommend.
+// fresh engine's Apply, runs the background work once (neighbour refresh
+// and training, as a running engine would after the replay), then queries
+// every test user through Recommend.
 func Run(ctx context.Context, ds *Dataset, opts Options) (*Report, error) {
 	if len(opts.Ks) == 0 {
 		opts.Ks = []int{10, 20}
@@ -87,6 +88,8 @@ func Run(ctx context.Context, ds *Dataset, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// What the background loops of a running engine do after a bulk load.
+	eng.RefreshNeighbors()
 	if err := eng.Train(ctx); err != nil {
 		return nil, fmt.Errorf("bench: training: %w", err)
 	}

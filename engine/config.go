@@ -49,6 +49,11 @@ type Config struct {
 	// Default 1000.
 	TrainMinEvents uint64
 
+	// NeighborRefresh is how often the background refresher recomputes
+	// item-to-item neighbour lists whose co-occurrences changed: the most
+	// a list lags behind ingest. Default 100 ms.
+	NeighborRefresh time.Duration
+
 	// DedupWindow is how many recent event ids are remembered to drop
 	// duplicates. Default 1,000,000 (about 60 MB at 40-byte ids).
 	DedupWindow int
@@ -93,6 +98,7 @@ func (c *Config) defaults() {
 	setDur(&c.SeedHalfLife, 30*24*time.Hour)
 	setInt(&c.PopularTopN, 500)
 	setDur(&c.TrainInterval, time.Minute)
+	setDur(&c.NeighborRefresh, 100*time.Millisecond)
 	if c.TrainMinEvents == 0 {
 		c.TrainMinEvents = 1000
 	}

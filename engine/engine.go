@@ -31,7 +31,8 @@ type Engine struct {
 	views   *features.Popularity // views only, for pricing
 	sales   *features.Popularity // purchased quantity, for pricing
 	dedup   *dedup
-	clock   int64 // newest event time applied, unix ms
+	clock   int64   // newest event time applied, unix ms
+	paired  itemSet // Apply's scratch: partners already paired with the current event
 
 	version atomic.Uint64 // events applied; bumped after each Apply
 
@@ -255,22 +256,18 @@ func (e *Engine) applyInteraction(ev *Event, ts int64) {
 func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float32, ts int64) {
 	boost := e.cooc.Boost(ts)
 	e.cooc.AddOccurrence(iid, w*boost)
-	var partners [64]features.ItemID
-	seen := partners[:0]
-	limit := e.cfg.CoOccurrenceWindow
+	e.paired.reset(e.catalog.Len())
+	e.paired.set(iid, 1)
+	left := e.cfg.CoOccurrenceWindow
 	u.Recent(0, func(x features.Interaction) bool {
-		if x.Item == iid {
+		if e.paired.has(x.Item) {
 			return true
 		}
-		for _, s := range seen {
-			if s == x.Item {
-				return true
-			}
-		}
-		seen = append(seen, x.Item)
+		e.paired.set(x.Item, 1)
 		if wj := e.weight(x.Kind, float64(x.Value)); wj > 0 {
 			e.cooc.AddPair(iid, x.Item, float32(math.Sqrt(float64(w*wj)))*boost)
 		}
-		return len(seen) < limit
+		left--
+		return left > 0
 	})
 }

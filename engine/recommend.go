@@ -228,7 +228,7 @@ func verb(k features.Kind) string {
 // reason explains in one short sentence why item id is in the answer.
 func (e *Engine) reason(s *scratch, id, anchor features.ItemID, hasAnchor bool) string {
 	if hasAnchor {
-		if c := e.cooc.Row(anchor)[id]; c > 0 {
+		if e.cooc.Pair(anchor, id) > 0 {
 			return "often chosen together with " + e.label(anchor)
 		}
 		if sharesCategory(e.catalog.Item(anchor), e.catalog.Item(id)) {
@@ -239,7 +239,7 @@ func (e *Engine) reason(s *scratch, id, anchor features.ItemID, hasAnchor bool) 
 	// The seed that co-occurs most strongly with the item explains it best.
 	best, bestIdx := float32(0), -1
 	for i, sd := range s.query.Seeds {
-		if c := e.cooc.Row(sd.Item)[id]; c*sd.Weight > best {
+		if c := e.cooc.Pair(sd.Item, id); c*sd.Weight > best {
 			best, bestIdx = c*sd.Weight, i
 		}
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"reco/features"
@@ -55,11 +56,52 @@ func (e *Engine) trainingRows() [][]models.Seed {
 	return rows
 }
 
-// Run retrains in the background every TrainInterval when at least
-// TrainMinEvents events arrived since the last training, until ctx ends.
-// A failed training is logged and retried at the next tick; the previous
-// model keeps serving.
+// Run does the engine's background work until ctx ends: it refreshes the
+// item-to-item neighbour lists every NeighborRefresh, and retrains the
+// EASE model every TrainInterval when at least TrainMinEvents events
+// arrived since the last training. A failed training is logged and retried
+// at the next tick; the previous model keeps serving.
 func (e *Engine) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.trainLoop(ctx)
+	}()
+	t := time.NewTicker(e.cfg.NeighborRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case <-t.C:
+			e.RefreshNeighbors()
+		}
+	}
+}
+
+// refreshSlice is how many items RefreshNeighbors recomputes per read
+// lock, so that ingest never waits long behind it.
+const refreshSlice = 256
+
+// RefreshNeighbors recomputes every neighbour list whose co-occurrence row
+// changed since it was computed. Run calls it periodically; call it
+// directly after a bulk load to serve fresh lists at once.
+func (e *Engine) RefreshNeighbors() (recomputed int) {
+	for from := 0; ; {
+		e.mu.RLock()
+		next, n := e.itemKNN.Refresh(e.clock, from, refreshSlice)
+		e.mu.RUnlock()
+		recomputed += n
+		if next == 0 {
+			return recomputed
+		}
+		from = next
+	}
+}
+
+func (e *Engine) trainLoop(ctx context.Context) {
 	t := time.NewTicker(e.cfg.TrainInterval)
 	defer t.Stop()
 	for {

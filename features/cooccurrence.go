@@ -14,7 +14,7 @@ import (
 // 2^((ts-base)/halfLife), which keeps every ratio the same as true decay.
 // When boosts grow large, everything is rescaled once and base moves on.
 type CoOccurrence struct {
-	rows       []map[ItemID]float32
+	rows       []partners
 	occurrence []float32 // per item: boosted sum of its own event weights
 	version    []uint32  // per item: bumped whenever its row changes
 	maxRow     int
@@ -65,10 +65,8 @@ func (c *CoOccurrence) BoostAt(now int64) float32 {
 }
 
 func (c *CoOccurrence) rescale(f float32) {
-	for i, row := range c.rows {
-		for k, v := range row {
-			row[k] = v * f
-		}
+	for i := range c.rows {
+		c.rows[i].scale(f)
 		c.occurrence[i] *= f
 		c.version[i]++
 	}
@@ -76,7 +74,7 @@ func (c *CoOccurrence) rescale(f float32) {
 
 func (c *CoOccurrence) grow(id ItemID) {
 	for int(id) >= len(c.rows) {
-		c.rows = append(c.rows, nil)
+		c.rows = append(c.rows, partners{})
 		c.occurrence = append(c.occurrence, 0)
 		c.version = append(c.version, 0)
 	}
@@ -98,41 +96,45 @@ func (c *CoOccurrence) AddPair(a, b ItemID, w float32) {
 
 func (c *CoOccurrence) addHalf(a, b ItemID, w float32) {
 	c.grow(a)
-	row := c.rows[a]
-	if row == nil {
-		row = make(map[ItemID]float32, 8)
-		c.rows[a] = row
-	}
-	row[b] += w
+	row := &c.rows[a]
+	row.add(b, w)
 	c.version[a]++
-	if len(row) > c.maxRow {
+	if int(row.n) > c.maxRow {
 		c.prune(row)
 	}
 }
 
 // prune keeps the strongest three quarters of maxRow partners, so that a
 // full row is pruned again only after many new partners arrived.
-func (c *CoOccurrence) prune(row map[ItemID]float32) {
-	vals := make([]float32, 0, len(row))
-	for _, v := range row {
-		vals = append(vals, v)
-	}
+func (c *CoOccurrence) prune(row *partners) {
+	vals := make([]float32, 0, row.n)
+	row.each(func(_ ItemID, v float32) { vals = append(vals, v) })
 	slices.Sort(vals)
 	cut := vals[len(vals)-c.maxRow*3/4]
-	for k, v := range row {
-		if v < cut {
-			delete(row, k)
-		}
+	row.rebuild(len(row.keys), func(_ uint32, v float32) bool { return v >= cut })
+}
+
+// Pair returns the boosted weight of the pair (a, b), 0 if never seen.
+func (c *CoOccurrence) Pair(a, b ItemID) float32 {
+	if int(a) >= len(c.rows) {
+		return 0
+	}
+	return c.rows[a].get(b)
+}
+
+// EachPartner calls fn for every partner of item a with its boosted weight.
+func (c *CoOccurrence) EachPartner(a ItemID, fn func(b ItemID, w float32)) {
+	if int(a) < len(c.rows) {
+		c.rows[a].each(fn)
 	}
 }
 
-// Row returns the partners of item a with their boosted weights. The map
-// must not be modified.
-func (c *CoOccurrence) Row(a ItemID) map[ItemID]float32 {
+// Partners returns the number of partners of item a.
+func (c *CoOccurrence) Partners(a ItemID) int {
 	if int(a) >= len(c.rows) {
-		return nil
+		return 0
 	}
-	return c.rows[a]
+	return int(c.rows[a].n)
 }
 
 // Occurrence returns item a's boosted occurrence weight.
@@ -160,11 +162,11 @@ func (c *CoOccurrence) Forget(a ItemID) {
 	if int(a) >= len(c.rows) {
 		return
 	}
-	for b := range c.rows[a] {
-		delete(c.rows[b], a)
+	c.rows[a].each(func(b ItemID, _ float32) {
+		c.rows[b].remove(a)
 		c.version[b]++
-	}
-	c.rows[a] = nil
+	})
+	c.rows[a] = partners{}
 	c.occurrence[a] = 0
 	c.version[a]++
 }

@@ -55,12 +55,12 @@ func TestCoOccurrenceBoostKeepsRatios(t *testing.T) {
 	c.AddPair(1, 2, b0)
 	b1 := c.Boost(1000) // one half-life later: new weight counts double
 	c.AddPair(1, 3, b1)
-	if r := c.Row(1)[3] / c.Row(1)[2]; math.Abs(float64(r)-2) > 1e-6 {
+	if r := c.Pair(1, 3) / c.Pair(1, 2); math.Abs(float64(r)-2) > 1e-6 {
 		t.Fatalf("ratio new/old = %v, want 2", r)
 	}
 	// Far in the future everything is rescaled; the ratio must survive.
 	c.Boost(1000 * 60)
-	if r := c.Row(1)[3] / c.Row(1)[2]; math.Abs(float64(r)-2) > 1e-4 {
+	if r := c.Pair(1, 3) / c.Pair(1, 2); math.Abs(float64(r)-2) > 1e-4 {
 		t.Fatalf("ratio after rescale = %v, want 2", r)
 	}
 }
@@ -70,14 +70,13 @@ func TestCoOccurrencePrunesWeakestPartners(t *testing.T) {
 	for b := ItemID(1); b <= 20; b++ {
 		c.AddPair(0, b, float32(b))
 	}
-	row := c.Row(0)
-	if len(row) > 8 {
-		t.Fatalf("row has %d partners, want at most 8", len(row))
+	if n := c.Partners(0); n > 8 {
+		t.Fatalf("row has %d partners, want at most 8", n)
 	}
-	if _, ok := row[20]; !ok {
+	if c.Pair(0, 20) != 20 {
 		t.Fatal("the strongest partner was pruned")
 	}
-	if _, ok := row[1]; ok {
+	if c.Pair(0, 1) != 0 {
 		t.Fatal("the weakest partner survived")
 	}
 }
@@ -109,5 +108,42 @@ func TestContentSharesHierarchicalCategories(t *testing.T) {
 				t.Fatal("removed item still in postings")
 			}
 		}
+	}
+}
+
+// TestPartnersMatchesAMap drives the open-addressing row and a Go map with
+// the same operations and compares them.
+func TestPartnersMatchesAMap(t *testing.T) {
+	var p partners
+	ref := map[ItemID]float32{}
+	for i := 0; i < 5000; i++ {
+		k := ItemID((i * 7919) % 1237)
+		p.add(k, 1)
+		ref[k]++
+		if i%500 == 0 {
+			p.remove(k)
+			delete(ref, k)
+		}
+	}
+	if int(p.n) != len(ref) {
+		t.Fatalf("size %d, want %d", p.n, len(ref))
+	}
+	for k, v := range ref {
+		if p.get(k) != v {
+			t.Fatalf("get(%d) = %v, want %v", k, p.get(k), v)
+		}
+	}
+	if p.get(99999) != 0 {
+		t.Fatal("absent key has a weight")
+	}
+	seen := 0
+	p.each(func(k ItemID, v float32) {
+		seen++
+		if ref[k] != v {
+			t.Fatalf("each: %d=%v, want %v", k, v, ref[k])
+		}
+	})
+	if seen != len(ref) {
+		t.Fatalf("each visited %d, want %d", seen, len(ref))
 	}
 }

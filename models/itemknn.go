@@ -39,9 +39,10 @@ type Neighbor struct {
 }
 
 // ItemKNN scores items by their co-occurrence similarity to the seeds.
-// Neighbour lists are derived lazily from the co-occurrence rows and cached
-// per item; a list is recomputed when its row changed enough since (see
-// staleAfter), so a read never waits for ingest and ingest never sorts.
+// Neighbour lists are derived from the co-occurrence rows and cached per
+// item. Requests only read the cache (computing a list only for an item
+// that has none yet); Refresh, run in the background, recomputes the lists
+// whose rows changed. So a request never sorts a row, and ingest never does.
 type ItemKNN struct {
 	cfg   ItemKNNConfig
 	cooc  *features.CoOccurrence
@@ -54,11 +55,6 @@ type neighborList struct {
 	valid   bool
 	list    []Neighbor
 }
-
-// staleAfter is how many row changes a full neighbour list may lag behind.
-// Lists that are not full yet are always recomputed, so a new item's first
-// co-occurrences are visible at once.
-const staleAfter = 16
 
 // NewItemKNN returns an ItemKNN over cooc.
 func NewItemKNN(cooc *features.CoOccurrence, cfg ItemKNNConfig) *ItemKNN {
@@ -86,30 +82,53 @@ func (m *ItemKNN) Neighbors(a features.ItemID, now int64) []Neighbor {
 	mu.Lock()
 	defer mu.Unlock()
 	nl := &m.cache[a]
-	ver := m.cooc.Version(a)
-	if nl.valid && (ver == nl.version || (len(nl.list) >= m.cfg.Neighbors && ver-nl.version < staleAfter)) {
-		return nl.list
+	if !nl.valid {
+		nl.list = m.compute(a, now)
+		nl.version, nl.valid = m.cooc.Version(a), true
 	}
-	nl.list = m.compute(a, now)
-	nl.version, nl.valid = ver, true
 	return nl.list
+}
+
+// Refresh recomputes the cached lists of items whose co-occurrence changed
+// since, visiting at most budget items starting at item from, and returns
+// where the next call should start (0 after the last item) and how many
+// lists it recomputed. Call it under the engine's read lock, in slices
+// small enough not to hold ingest back.
+func (m *ItemKNN) Refresh(now int64, from, budget int) (next, recomputed int) {
+	end := min(len(m.cache), from+budget)
+	for a := from; a < end; a++ {
+		id := features.ItemID(a)
+		ver := m.cooc.Version(id)
+		mu := &m.locks[id%uint32(len(m.locks))]
+		mu.Lock()
+		nl := &m.cache[a]
+		if !nl.valid || nl.version != ver {
+			nl.list = m.compute(id, now)
+			nl.version, nl.valid = ver, true
+			recomputed++
+		}
+		mu.Unlock()
+	}
+	if end >= len(m.cache) {
+		end = 0
+	}
+	return end, recomputed
 }
 
 // compute builds a new list: readers may still hold the old one, so it is
 // never reused.
 func (m *ItemKNN) compute(a features.ItemID, now int64) []Neighbor {
-	row := m.cooc.Row(a)
-	dst := make([]Neighbor, 0, len(row))
+	dst := make([]Neighbor, 0, m.cooc.Partners(a))
 	occA := float64(m.cooc.Occurrence(a))
 	shrink := m.cfg.Shrink * float64(m.cooc.BoostAt(now))
-	for b, c := range row {
+	m.cooc.EachPartner(a, func(b features.ItemID, c float32) {
 		if c <= 0 {
-			continue
+			return
 		}
 		occB := float64(m.cooc.Occurrence(b))
 		den := pow(occA, m.cfg.Alpha)*pow(occB, 1-m.cfg.Alpha) + shrink
 		dst = append(dst, Neighbor{Item: b, Sim: float32(float64(c) / den)})
-	}
+	})
 	slices.SortFunc(dst, func(x, y Neighbor) int {
 		switch {
 		case x.Sim > y.Sim:

@@ -29,13 +29,19 @@ func TestItemKNNNeighbours(t *testing.T) {
 	if len(nb) != 3 || nb[0].Item != 1 || nb[1].Item != 3 {
 		t.Fatalf("neighbours of 0 = %+v, want 1 before the popular 3, then 2", nb)
 	}
-	// A new partner appears in the list at once while the list is short.
+	// A new partner appears once the background refresh ran.
 	c.AddOccurrence(5, 50)
 	m.Grow(6)
 	for i := 0; i < 30; i++ {
 		c.AddPair(0, 5, 1)
 	}
-	if nb := m.Neighbors(0, 0); len(nb) != 4 {
-		t.Fatalf("after a new partner: %+v, want 4 neighbours", nb)
+	if nb := m.Neighbors(0, 0); len(nb) != 3 {
+		t.Fatalf("before Refresh: %+v, want the cached 3 neighbours", nb)
+	}
+	if next, n := m.Refresh(0, 0, 100); next != 0 || n == 0 {
+		t.Fatalf("Refresh = (%d, %d), want to wrap around after recomputing", next, n)
+	}
+	if nb := m.Neighbors(0, 0); len(nb) != 4 || nb[1].Item != 5 {
+		t.Fatalf("after Refresh: %+v, want 4 neighbours with 5 second", nb)
 	}
 }

@@ -21,6 +21,7 @@ type Popular struct {
 
 	mu      sync.Mutex
 	top     []features.ItemID
+	topVals []float32 // popularity of top[i] at builtAt
 	builtAt int64
 	builtV  uint64
 }
@@ -42,14 +43,14 @@ func NewPopular(pop *features.Popularity, catalog *features.Catalog, topN int) *
 // Name implements Scorer.
 func (m *Popular) Name() string { return "popular" }
 
-// Top returns the most popular recommendable items at now, best first, as
-// of state version v (any counter that grows with every applied event).
-// The slice is shared and must not be modified.
-func (m *Popular) Top(now int64, v uint64) []features.ItemID {
+// Top returns the most popular recommendable items at now, best first, and
+// their popularity, as of state version v (any counter that grows with
+// every applied event). The slices are shared and must not be modified.
+func (m *Popular) Top(now int64, v uint64) ([]features.ItemID, []float32) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.top != nil && now-m.builtAt < popularRefreshMs && now >= m.builtAt && v-m.builtV < popularRefreshEvents {
-		return m.top
+		return m.top, m.topVals
 	}
 	n := m.pop.Len()
 	all := make([]features.ItemID, 0, n)
@@ -76,13 +77,18 @@ func (m *Popular) Top(now int64, v uint64) []features.ItemID {
 	if len(all) > m.topN {
 		all = all[:m.topN]
 	}
-	m.top, m.builtAt, m.builtV = slices.Clip(all), now, v
-	return m.top
+	topVals := make([]float32, len(all))
+	for i, id := range all {
+		topVals[i] = float32(vals[id])
+	}
+	m.top, m.topVals, m.builtAt, m.builtV = slices.Clip(all), topVals, now, v
+	return m.top, m.topVals
 }
 
 // Score implements Scorer. It ignores the seeds.
 func (m *Popular) Score(q *Query, out *Scores) {
-	for _, id := range m.Top(q.Now, q.Version) {
-		out.Add(id, float32(m.pop.At(id, q.Now)))
+	top, vals := m.Top(q.Now, q.Version)
+	for i, id := range top {
+		out.Add(id, vals[i])
 	}
 }

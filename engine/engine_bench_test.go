@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchEvents generates a MovieLens-sized stream: users × perUser ratings
+// over items, Zipf-distributed so that a few items are everywhere.
+func benchEvents(users, perUser, items int) []Event {
+	rng := rand.New(rand.NewPCG(1, 2))
+	zipf := rand.NewZipf(rng, 1.05, 2, uint64(items-1))
+	names := make([]string, items)
+	for i := range names {
+		names[i] = fmt.Sprintf("i%d", i)
+	}
+	evs := make([]Event, 0, users*perUser)
+	ts := int64(1_700_000_000_000)
+	for u := 0; u < users; u++ {
+		user := fmt.Sprintf("u%d", u)
+		for k := 0; k < perUser; k++ {
+			ts += 1000
+			evs = append(evs, Event{Type: "rate", User: user, Item: names[zipf.Uint64()], Value: float64(1 + rng.IntN(5)), TS: ts})
+		}
+	}
+	rng.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+	return evs
+}
+
+// BenchmarkApplyRate measures Apply on a MovieLens-like stream (the
+// CoOccurrenceWindow pairs of every event dominate).
+func BenchmarkApplyRate(b *testing.B) {
+	evs := benchEvents(1000, 100, 1700)
+	b.ReportAllocs()
+	b.ResetTimer()
+	e := New(Config{})
+	for i := 0; i < b.N; i++ {
+		if i%len(evs) == 0 && i > 0 {
+			e = New(Config{})
+		}
+		if err := e.Apply(&evs[i%len(evs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkApplyJSON adds decoding, as the Kafka consumer does.
+func BenchmarkApplyJSON(b *testing.B) {
+	msg := []byte(`{"type":"view","user":"u123","item":"i9","ts":1732270000000,"session":"s1"}`)
+	e := New(Config{})
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := e.ApplyJSON(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchEngine(b *testing.B) *Engine {
+	e := New(Config{Logger: slog.New(slog.DiscardHandler)})
+	for _, ev := range benchEvents(1000, 100, 1700) {
+		if err := e.Apply(&ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return e
+}
+
+// BenchmarkRecommendFeed is the storefront's home page for known users,
+// without the trained model.
+func BenchmarkRecommendFeed(b *testing.B) {
+	e := benchEngine(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			if _, err := e.Recommend(&Request{Slot: SlotFeed, User: fmt.Sprintf("u%d", i%1000), N: 10}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkRecommendFeedTrained adds the EASE model to the blend.
+func BenchmarkRecommendFeedTrained(b *testing.B) {
+	e := benchEngine(b)
+	if err := e.Train(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			if _, err := e.Recommend(&Request{Slot: SlotFeed, User: fmt.Sprintf("u%d", i%1000), N: 10}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkRecommendSimilar(b *testing.B) {
+	e := benchEngine(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.Recommend(&Request{Slot: SlotSimilar, Item: fmt.Sprintf("i%d", i%1700), N: 10}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
