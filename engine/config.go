@@ -14,7 +14,8 @@ type Config struct {
 	// ones are forgotten first). It bounds memory per user. Default 200.
 	HistoryLen int
 	// CoOccurrenceWindow is how many of a user's previous interactions a
-	// new interaction is paired with. Default 50.
+	// new interaction is paired with. Default 30: on ml-100k
+	// 50 was no better and half as fast to ingest (docs/benchmarks.md).
 	CoOccurrenceWindow int
 	// CoOccurrenceMaxRow bounds the partners remembered per item. Default 1000.
 	CoOccurrenceMaxRow int
@@ -25,7 +26,8 @@ type Config struct {
 	// popularity and demand. Default 7 days.
 	PopularityHalfLife time.Duration
 	// SeedHalfLife is the age at which a user's interaction counts half in
-	// their personalised answers. Default 30 days.
+	// their personalised answers (relative to their newest interaction when
+	// training). Default 90 days.
 	SeedHalfLife time.Duration
 	// Weights says how much each event type says about a user's interest.
 	Weights EventWeights
@@ -91,11 +93,11 @@ func DefaultSimilarBlend() models.BlendWeights {
 
 func (c *Config) defaults() {
 	setInt(&c.HistoryLen, 200)
-	setInt(&c.CoOccurrenceWindow, 50)
+	setInt(&c.CoOccurrenceWindow, 30)
 	setInt(&c.CoOccurrenceMaxRow, 1000)
 	setDur(&c.CoOccurrenceHalfLife, 90*24*time.Hour)
 	setDur(&c.PopularityHalfLife, 7*24*time.Hour)
-	setDur(&c.SeedHalfLife, 30*24*time.Hour)
+	setDur(&c.SeedHalfLife, 90*24*time.Hour)
 	setInt(&c.PopularTopN, 500)
 	setDur(&c.TrainInterval, time.Minute)
 	setDur(&c.NeighborRefresh, 100*time.Millisecond)

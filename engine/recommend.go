@@ -237,8 +237,11 @@ func (e *Engine) reason(s *scratch, id, anchor features.ItemID, hasAnchor bool) 
 		return "popular right now"
 	}
 	// The seed that co-occurs most strongly with the item explains it best.
+	// Seeds are newest first; looking at the most recent ones only keeps
+	// this cheap and the explanation current.
+	seeds := s.query.Seeds[:min(len(s.query.Seeds), reasonSeeds)]
 	best, bestIdx := float32(0), -1
-	for i, sd := range s.query.Seeds {
+	for i, sd := range seeds {
 		if c := e.cooc.Pair(sd.Item, id); c*sd.Weight > best {
 			best, bestIdx = c*sd.Weight, i
 		}
@@ -247,7 +250,7 @@ func (e *Engine) reason(s *scratch, id, anchor features.ItemID, hasAnchor bool) 
 		return "because you " + verb(s.kinds[bestIdx]) + " " + e.label(s.query.Seeds[bestIdx].Item)
 	}
 	it := e.catalog.Item(id)
-	for _, sd := range s.query.Seeds {
+	for _, sd := range seeds {
 		if sharesCategory(e.catalog.Item(sd.Item), it) {
 			return "matches your interest in " + it.LeafCategory()
 		}
@@ -257,6 +260,9 @@ func (e *Engine) reason(s *scratch, id, anchor features.ItemID, hasAnchor bool) 
 	}
 	return "popular right now"
 }
+
+// reasonSeeds is how many of the most recent seeds a reason may name.
+const reasonSeeds = 32
 
 // label names an item in a reason: its title when the catalog has one.
 func (e *Engine) label(id features.ItemID) string {

@@ -33,8 +33,10 @@ func (e *Engine) Train(ctx context.Context) error {
 	return nil
 }
 
-// trainingRows copies every consenting user's seeds, weighted and decayed
-// exactly as a query would see them.
+// trainingRows copies every consenting user's seeds, weighted as a query
+// would see them and decayed relative to the user's own last event: a
+// user who shopped months ago still counts fully as evidence of which items
+// go together, while within each user recent interest weighs more.
 func (e *Engine) trainingRows() [][]models.Seed {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -48,7 +50,7 @@ func (e *Engine) trainingRows() [][]models.Seed {
 		}
 		pos.reset(e.catalog.Len())
 		var seeds []models.Seed
-		seeds, kinds = e.appendSeeds(u, e.clock, &pos, nil, nil, kinds[:0])
+		seeds, kinds = e.appendSeeds(u, u.LastTS, &pos, nil, nil, kinds[:0])
 		if len(seeds) > 0 {
 			rows = append(rows, seeds)
 		}

@@ -11,6 +11,10 @@ type ContentSimilarityConfig struct {
 	// MaxPostings skips features shared by more items than this when
 	// scoring: they say little (low idf) and cost the most. Default 20000.
 	MaxPostings int
+	// MaxSeeds is how many seeds (the first ones: a user's most recent
+	// items) build the profile. Taste in content shows in the last few
+	// dozen items; more only costs time. Default 50.
+	MaxSeeds int
 }
 
 // ContentSimilarity scores items by the cosine between their content
@@ -25,6 +29,9 @@ type ContentSimilarity struct {
 func NewContentSimilarity(c *features.Content, cfg ContentSimilarityConfig) *ContentSimilarity {
 	if cfg.MaxPostings <= 0 {
 		cfg.MaxPostings = 20000
+	}
+	if cfg.MaxSeeds <= 0 {
+		cfg.MaxSeeds = 50
 	}
 	return &ContentSimilarity{cfg: cfg, content: c}
 }
@@ -44,7 +51,7 @@ func (m *ContentSimilarity) Score(q *Query, out *Scores) {
 	// linear merging beats a map at these sizes.
 	var buf [256]profileFeature
 	profile := buf[:0]
-	for _, s := range q.Seeds {
+	for _, s := range q.Seeds[:min(len(q.Seeds), m.cfg.MaxSeeds)] {
 		norm := m.content.Norm(s.Item)
 		if norm == 0 {
 			continue

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -21,9 +22,21 @@ func runBench(ctx context.Context, args []string) error {
 	modelList := fs.String("models", "blend", "comma-separated models to evaluate: blend, popular, content, itemknn, ease, or all")
 	jsonOut := fs.String("json", "", "write the report as JSON to this file")
 	plot := fs.String("plot", "", "write an SVG plot of NDCG@K and Recall@K against K to this file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	cfg := engineFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *data == "" {
 		return fmt.Errorf("--data is required")
