@@ -83,7 +83,10 @@ type EventWeights struct {
 // DefaultFeedBlend is the feed blend used when Config.Feed is zero. Tuned
 // on the ml-100k temporal split only; see docs/benchmarks.md.
 func DefaultFeedBlend() models.BlendWeights {
-	return models.BlendWeights{ItemKNN: 0.3, Content: 0.05, EASE: 1, Popular: 0.05}
+	// EASE carries the ranking; the online ItemKNN and content models add
+	// what arrived since the last training and the items outside EASE.
+	// Popularity only fills answers (cold start) through popularFloor.
+	return models.BlendWeights{EASE: 1, ItemKNN: 0.05, Content: 0.05}
 }
 
 // DefaultSimilarBlend is the similar-slot blend used when Config.Similar is zero.

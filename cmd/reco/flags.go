@@ -38,8 +38,8 @@ func engineFlags(fs *flag.FlagSet) *engineOptions {
 	fs.Float64Var(&o.minMarginPct, "min-margin-pct", 10, "smallest margin a pricing hint may leave when cost is known, percent")
 	o.feed.w = engine.DefaultFeedBlend()
 	o.similar.w = engine.DefaultSimilarBlend()
-	fs.Var(&o.feed, "feed-blend", "feed blend weights, e.g. ease=1,itemknn=0.3,content=0.05,popular=0.05")
-	fs.Var(&o.similar, "similar-blend", "similar blend weights, e.g. itemknn=1,content=0.3,ease=0.5")
+	fs.Var(&o.feed, "feed-blend", "feed blend weights as model=weight pairs (models: ease, itemknn, content, popular)")
+	fs.Var(&o.similar, "similar-blend", "similar blend weights as model=weight pairs")
 	return o
 }
 
