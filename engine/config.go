@@ -29,6 +29,9 @@ type Config struct {
 	// their personalised answers (relative to their newest interaction when
 	// training). Default 90 days.
 	SeedHalfLife time.Duration
+	// BasketWindow is the longest gap between two cart or purchase events
+	// of one user within one basket. Default 24 hours.
+	BasketWindow time.Duration
 	// Weights says how much each event type says about a user's interest.
 	Weights EventWeights
 
@@ -38,6 +41,34 @@ type Config struct {
 	Pricing models.PricingConfig
 	// PopularTopN is how many popular items the fallback considers. Default 500.
 	PopularTopN int
+
+	// FeedCategoryCapPct caps the share of feed items from one leaf
+	// category, in percent of n (at least 2 items). Default 40.
+	FeedCategoryCapPct int
+	// FeedMinRating hides items whose smoothed rating (with at least 5
+	// ratings) is below it. Default 2.5.
+	FeedMinRating float64
+	// NewArrival is how long after listing an item counts as new: a
+	// freshness lift in the feed and an exploration slot. Default 7 days.
+	NewArrival time.Duration
+
+	// CrossSellMinSupport is the number of baskets a pair needs before it
+	// counts as a complement. Default 2.
+	CrossSellMinSupport float64
+	// CrossSellSameCategory multiplies the score of complements from the
+	// anchor's own leaf category. Default 0.3.
+	CrossSellSameCategory float64
+	// UpsellMaxStepPct bounds an upsell's price to this many percent above
+	// the anchor's. Default 50.
+	UpsellMaxStepPct float64
+	// BundleMinSupport, BundleMinConfidence and BundleMinLift are the
+	// thresholds of a bundle's every pair. Defaults 3, 0.1 and 1.5.
+	BundleMinSupport    float64
+	BundleMinConfidence float64
+	BundleMinLift       float64
+	// BundleDiscountPct is the discount offered on a bundle, within the
+	// pricing guardrails. Default 10.
+	BundleDiscountPct float64
 
 	// Feed and Similar are the blend weights of those slots. Zero values
 	// mean the defaults (see DefaultFeedBlend, DefaultSimilarBlend).
@@ -102,6 +133,17 @@ func (c *Config) defaults() {
 	setDur(&c.PopularityHalfLife, 7*24*time.Hour)
 	setDur(&c.SeedHalfLife, 90*24*time.Hour)
 	setInt(&c.PopularTopN, 500)
+	setDur(&c.BasketWindow, 24*time.Hour)
+	setInt(&c.FeedCategoryCapPct, 40)
+	setFloat(&c.FeedMinRating, 2.5)
+	setDur(&c.NewArrival, 7*24*time.Hour)
+	setFloat(&c.CrossSellMinSupport, 2)
+	setFloat(&c.CrossSellSameCategory, 0.3)
+	setFloat(&c.UpsellMaxStepPct, 50)
+	setFloat(&c.BundleMinSupport, 3)
+	setFloat(&c.BundleMinConfidence, 0.1)
+	setFloat(&c.BundleMinLift, 1.5)
+	setFloat(&c.BundleDiscountPct, 10)
 	setDur(&c.TrainInterval, time.Minute)
 	setDur(&c.NeighborRefresh, 100*time.Millisecond)
 	if c.TrainMinEvents == 0 {
@@ -123,6 +165,12 @@ func (c *Config) defaults() {
 }
 
 func setInt(p *int, def int) {
+	if *p <= 0 {
+		*p = def
+	}
+}
+
+func setFloat(p *float64, def float64) {
 	if *p <= 0 {
 		*p = def
 	}

@@ -10,6 +10,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,17 +23,23 @@ import (
 type Engine struct {
 	cfg Config
 
-	mu      sync.RWMutex // guards everything below up to version
-	catalog *features.Catalog
-	users   *features.Users
-	content *features.Content
-	cooc    *features.CoOccurrence
-	pop     *features.Popularity // all positive interest
-	views   *features.Popularity // views only, for pricing
-	sales   *features.Popularity // purchased quantity, for pricing
-	dedup   *dedup
-	clock   int64   // newest event time applied, unix ms
-	paired  itemSet // Apply's scratch: partners already paired with the current event
+	mu            sync.RWMutex // guards everything below up to version
+	catalog       *features.Catalog
+	users         *features.Users
+	content       *features.Content
+	cooc          *features.CoOccurrence
+	baskets       *features.Baskets
+	pop           *features.Popularity // all positive interest
+	views         *features.Popularity // views only, for pricing
+	sales         *features.Popularity // purchased quantity, for pricing
+	weeklySales   features.WeeklyCounts
+	pricePoints   features.PricePoints
+	categoryPrice map[string]*priceSum // leaf category → prices of its listed items
+	ratingSum     float64              // all ratings ever applied, for the smoothed-rating prior
+	ratings       int64
+	dedup         *dedup
+	clock         int64   // newest event time applied, unix ms
+	paired        itemSet // Apply's scratch: partners already paired with the current event
 
 	version atomic.Uint64 // events applied; bumped after each Apply
 
@@ -66,16 +73,18 @@ type Stats struct {
 func New(cfg Config) *Engine {
 	cfg.defaults()
 	e := &Engine{
-		cfg:     cfg,
-		catalog: features.NewCatalog(),
-		users:   features.NewUsers(cfg.HistoryLen),
-		content: features.NewContent(),
-		cooc:    features.NewCoOccurrence(cfg.CoOccurrenceMaxRow, cfg.CoOccurrenceHalfLife.Milliseconds()),
-		pop:     features.NewPopularity(cfg.PopularityHalfLife.Milliseconds()),
-		views:   features.NewPopularity(cfg.PopularityHalfLife.Milliseconds()),
-		sales:   features.NewPopularity(cfg.PopularityHalfLife.Milliseconds()),
-		dedup:   newDedup(cfg.DedupWindow),
-		pricing: models.NewPricing(cfg.Pricing),
+		cfg:           cfg,
+		catalog:       features.NewCatalog(),
+		users:         features.NewUsers(cfg.HistoryLen),
+		content:       features.NewContent(),
+		cooc:          features.NewCoOccurrence(cfg.CoOccurrenceMaxRow, cfg.CoOccurrenceHalfLife.Milliseconds()),
+		baskets:       features.NewBaskets(cfg.CoOccurrenceMaxRow),
+		pop:           features.NewPopularity(cfg.PopularityHalfLife.Milliseconds()),
+		views:         features.NewPopularity(cfg.PopularityHalfLife.Milliseconds()),
+		sales:         features.NewPopularity(cfg.PopularityHalfLife.Milliseconds()),
+		dedup:         newDedup(cfg.DedupWindow),
+		categoryPrice: map[string]*priceSum{},
+		pricing:       models.NewPricing(cfg.Pricing),
 	}
 	e.itemKNN = models.NewItemKNN(e.cooc, cfg.ItemKNN)
 	e.contSim = models.NewContentSimilarity(e.content, cfg.Content)
@@ -135,8 +144,13 @@ func (e *Engine) applyLocked(ev *Event) {
 		e.applyItem(ev, ts)
 	case TypeItemDelete:
 		if id, ok := e.catalog.Lookup(ev.Item); ok {
-			e.catalog.Item(id).Deleted = true
+			it := e.catalog.Item(id)
+			if it.Listed && !it.Deleted {
+				e.categoryPrice[it.LeafCategory()].remove(it.Price)
+			}
+			it.Deleted = true
 			e.content.Remove(id)
+			e.baskets.Forget(id)
 		}
 	case TypeUser:
 		uid := e.users.Ensure(ev.User)
@@ -163,6 +177,9 @@ func (e *Engine) ensureItem(name string, ts int64) features.ItemID {
 func (e *Engine) applyItem(ev *Event, ts int64) {
 	id := e.ensureItem(ev.Item, ts)
 	it := e.catalog.Item(id)
+	if it.Listed && !it.Deleted {
+		e.categoryPrice[it.LeafCategory()].remove(it.Price)
+	}
 	it.Title, it.Brand = ev.Title, ev.Brand
 	it.Categories, it.Tags, it.Attrs = ev.Categories, ev.Tags, ev.Attrs
 	it.Price, it.Cost = ev.Price, ev.Cost
@@ -174,6 +191,11 @@ func (e *Engine) applyItem(ev *Event, ts int64) {
 	it.Listed, it.Deleted = true, false
 	it.UpdatedAt = ts
 	e.content.Set(id, it)
+	leaf := it.LeafCategory()
+	if e.categoryPrice[leaf] == nil {
+		e.categoryPrice[leaf] = &priceSum{}
+	}
+	e.categoryPrice[leaf].add(it.Price)
 }
 
 // weight returns the interest an interaction expresses.
@@ -214,14 +236,22 @@ func (e *Engine) applyInteraction(ev *Event, ts int64) {
 	case features.Purchase:
 		c.Purchases++
 		e.sales.Add(iid, qty, ts)
+		e.weeklySales.Add(iid, ts, int32(qty))
+		e.pricePoints.Add(iid, ts, qty, paidPrice(ev, it))
 	case features.Rate:
 		c.Ratings++
 		c.RatingSum += ev.Value
+		e.ratings++
+		e.ratingSum += ev.Value
 	case features.Dismiss:
 		c.Dismisses++
 	case features.Impression:
-		// Impressions are exposure, not interest: counted, not remembered.
+		// Impressions are exposure, not interest: counted, and remembered
+		// per user only to demote what they keep ignoring.
 		c.Impressions++
+		if uid, ok := e.users.Lookup(ev.User); ok && e.users.User(uid).Consent {
+			e.users.User(uid).AddShown(iid)
+		}
 		return
 	}
 	w := e.weight(ev.kind, ev.Value)
@@ -241,14 +271,88 @@ func (e *Engine) applyInteraction(ev *Event, ts int64) {
 	if w > 0 {
 		e.addCoOccurrence(u, iid, w, ts)
 	}
+	switch ev.kind {
+	case features.Cart, features.Purchase:
+		e.addToBasket(u, iid, ts)
+		u.ClearShown(iid)
+	case features.Click:
+		u.ClearShown(iid)
+	}
 	var value float32
 	switch ev.kind {
 	case features.Rate:
 		value = float32(ev.Value)
-	case features.Cart, features.Purchase:
-		value = float32(qty)
+	case features.Purchase:
+		value = float32(paidPrice(ev, it)) // for the user's price sensitivity
 	}
 	e.users.Append(uid, features.Interaction{TS: ts, Item: iid, Value: value, Kind: ev.kind})
+}
+
+// paidPrice is the unit price of a purchase: the event's, else the list price.
+func paidPrice(ev *Event, it *features.Item) float64 {
+	if ev.Price > 0 {
+		return ev.Price
+	}
+	return it.Price
+}
+
+// priceSum accumulates the list prices of one category's items.
+type priceSum struct {
+	sum float64
+	n   int
+}
+
+func (p *priceSum) add(price float64) {
+	if price > 0 {
+		p.sum += price
+		p.n++
+	}
+}
+
+func (p *priceSum) remove(price float64) {
+	if p != nil && price > 0 && p.n > 0 {
+		p.sum -= price
+		p.n--
+	}
+}
+
+func (p *priceSum) mean() float64 {
+	if p == nil || p.n == 0 {
+		return 0
+	}
+	return p.sum / float64(p.n)
+}
+
+// addToBasket puts item iid into the user's current basket (starting a new
+// one after BasketWindow without cart or purchase) and counts its pairs.
+func (e *Engine) addToBasket(u *features.User, iid features.ItemID, ts int64) {
+	if ts-u.BasketLast > e.cfg.BasketWindow.Milliseconds() || u.BasketStart == 0 {
+		e.baskets.StartBasket()
+		u.BasketStart = ts
+	}
+	u.BasketLast = max(u.BasketLast, ts)
+	var buf [32]features.ItemID
+	others := buf[:0]
+	inBasket := false
+	u.Recent(0, func(x features.Interaction) bool {
+		if x.TS < u.BasketStart {
+			return false
+		}
+		if x.Kind != features.Cart && x.Kind != features.Purchase {
+			return true
+		}
+		if x.Item == iid {
+			inBasket = true
+			return false
+		}
+		if !slices.Contains(others, x.Item) {
+			others = append(others, x.Item)
+		}
+		return true
+	})
+	if !inBasket {
+		e.baskets.Add(iid, others)
+	}
 }
 
 // addCoOccurrence pairs item iid with the distinct items of the user's

@@ -188,7 +188,8 @@ func TestRequestValidation(t *testing.T) {
 		want string
 	}{
 		{Request{Slot: "nope"}, "unknown slot"},
-		{Request{Slot: SlotUpsell, Item: "s1"}, "not implemented"},
+		{Request{Slot: SlotReminders, User: "u1"}, "not implemented"},
+		{Request{Slot: SlotUpsell}, "item"},
 		{Request{Slot: SlotSimilar}, "item"},
 		{Request{Slot: SlotFeed, N: 101}, "n"},
 		{Request{Slot: SlotFeed, MinPrice: 10, MaxPrice: 5}, "min_price"},

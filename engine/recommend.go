@@ -12,7 +12,7 @@ import (
 // Recommend answers req from the current state. It returns a *RequestError
 // for bad parameters, ErrUnknownSlot or ErrNotImplemented (wrapped) for
 // slots it cannot answer, and never fails otherwise: unknown users and
-// items get the non-personalised fallback.
+// items get the slot's non-personalised fallback.
 func (e *Engine) Recommend(req *Request) (*Response, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -25,34 +25,41 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 	s := e.scratch.get(n)
 	defer e.scratch.put(s)
 	s.query.Now, s.query.Version = e.clock, e.version.Load()
+	s.slot, s.override = req.Slot, req.Blend
 
 	for _, name := range req.Exclude {
 		e.excludeName(s, name)
 	}
 	for _, name := range req.Cart {
-		e.excludeName(s, name)
+		if id, ok := e.catalog.Lookup(name); ok {
+			s.exclude.set(id, 1)
+			s.cart = append(s.cart, id)
+		}
 	}
-	var blend models.BlendWeights
-	var anchor features.ItemID
-	hasAnchor := false
+	if id, ok := e.catalog.Lookup(req.Item); ok && req.Item != "" {
+		s.anchor, s.hasAnchor = id, true
+		s.exclude.set(id, 1)
+	}
+	u := e.consentingUser(req.User)
+	perCategory := req.N // no cap
 	switch req.Slot {
 	case SlotSimilar:
-		blend = e.cfg.Similar
-		if id, ok := e.catalog.Lookup(req.Item); ok {
-			anchor, hasAnchor = id, true
-			s.exclude.set(id, 1)
-			s.query.Seeds = append(s.query.Seeds, models.Seed{Item: id, Weight: 1})
-			s.kinds = append(s.kinds, features.View)
-		}
+		e.similar(s)
 	case SlotFeed:
-		blend = e.cfg.Feed
-		e.userSeeds(s, req.User)
+		e.feed(s, u)
+		perCategory = max(2, req.N*e.cfg.FeedCategoryCapPct/100)
+	case SlotCrossSell:
+		e.crossSell(s, u)
+	case SlotUpsell:
+		e.upsell(s, req)
+	case SlotBundle:
+		resp.Bundles = e.bundles(s, req, u)
+		return resp, nil
 	}
-	if req.Blend != nil {
-		blend = *req.Blend
+	e.selectTop(s, req, perCategory)
+	if req.Slot == SlotFeed && u != nil {
+		e.explore(s, req)
 	}
-	e.blend(s, blend)
-	e.selectTop(s, req)
 	resp.Items = make([]Item, len(s.best))
 	for i, c := range s.best {
 		it := e.catalog.Item(c.item)
@@ -60,11 +67,27 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 			Item:    it.ID,
 			Score:   math.Round(float64(c.score)*1e4) / 1e4,
 			Price:   it.Price,
-			Reasons: []string{e.reason(s, c.item, anchor, hasAnchor)},
-			Pricing: e.pricingHint(c.item),
+			Reasons: e.reasons(s, c.item),
+			Pricing: e.pricingHint(c.item, u),
 		}
 	}
 	return resp, nil
+}
+
+// consentingUser returns the user if known and personalisation is allowed.
+func (e *Engine) consentingUser(name string) *features.User {
+	if name == "" {
+		return nil
+	}
+	uid, ok := e.users.Lookup(name)
+	if !ok {
+		return nil
+	}
+	u := e.users.User(uid)
+	if !u.Consent {
+		return nil
+	}
+	return u
 }
 
 func (e *Engine) excludeName(s *scratch, name string) {
@@ -76,13 +99,8 @@ func (e *Engine) excludeName(s *scratch, name string) {
 // userSeeds turns the user's remembered interactions into the query's
 // seeds and excludes every item the user already interacted with. Users
 // who did not consent get no seeds.
-func (e *Engine) userSeeds(s *scratch, user string) {
-	uid, ok := e.users.Lookup(user)
-	if !ok || user == "" {
-		return
-	}
-	u := e.users.User(uid)
-	if !u.Consent {
+func (e *Engine) userSeeds(s *scratch, u *features.User) {
+	if u == nil {
 		return
 	}
 	s.query.Seeds, s.kinds = e.appendSeeds(u, s.query.Now, &s.seedPos, &s.exclude, s.query.Seeds, s.kinds)
@@ -156,19 +174,26 @@ func (e *Engine) blend(s *scratch, w models.BlendWeights) {
 	models.AddNormalized(&s.final, &s.model, max(w.Popular, popularFloor))
 }
 
-// selectTop keeps the best req.N candidates that pass the request's filters.
-func (e *Engine) selectTop(s *scratch, req *Request) {
+// selectTop keeps the best req.N candidates that pass the request's
+// filters, with at most perCategory items of one leaf category (diversity:
+// a feed of ten near-identical items sells less than a varied one).
+func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
+	// Keep a longer sorted list than needed so that the category cap can
+	// skip over a crowded category without a second pass over candidates.
+	limit := req.N
+	if perCategory < req.N {
+		limit = 3 * req.N
+	}
 	for _, id := range s.final.Touched {
 		sc := s.final.Get(id)
-		if len(s.best) == req.N && sc <= s.best[len(s.best)-1].score {
+		if sc <= 0 || (len(s.best) == limit && sc <= s.best[len(s.best)-1].score) {
 			continue
 		}
 		if s.exclude.has(id) || !e.passes(id, req) {
 			continue
 		}
-		// Insertion into a short sorted list: N is at most 100.
 		i := len(s.best)
-		if i < req.N {
+		if i < limit {
 			s.best = append(s.best, scored{})
 		} else {
 			i--
@@ -179,6 +204,36 @@ func (e *Engine) selectTop(s *scratch, req *Request) {
 		}
 		s.best[i] = scored{item: id, score: sc}
 	}
+	if perCategory >= req.N {
+		return
+	}
+	kept := s.kept[:0]
+	overflow := s.overflow[:0]
+	for _, c := range s.best {
+		leaf := e.catalog.Item(c.item).LeafCategory()
+		same := 0
+		for _, k := range kept {
+			if e.catalog.Item(k.item).LeafCategory() == leaf {
+				same++
+			}
+		}
+		if leaf != "" && same >= perCategory {
+			overflow = append(overflow, c)
+			continue
+		}
+		if len(kept) < req.N {
+			kept = append(kept, c)
+		}
+	}
+	// Too few categories to fill the answer: take the best of the rest.
+	for _, c := range overflow {
+		if len(kept) >= req.N {
+			break
+		}
+		kept = append(kept, c)
+	}
+	s.best = append(s.best[:0], kept...)
+	s.kept, s.overflow = kept, overflow
 }
 
 // passes reports whether item id may be shown for req.
@@ -208,62 +263,6 @@ func (e *Engine) passes(id features.ItemID, req *Request) bool {
 	return true
 }
 
-// verb is how a reason names what the user did with an item.
-func verb(k features.Kind) string {
-	switch k {
-	case features.View:
-		return "viewed"
-	case features.Click:
-		return "clicked"
-	case features.Cart:
-		return "added to your cart"
-	case features.Purchase:
-		return "bought"
-	case features.Rate:
-		return "rated"
-	}
-	return "liked"
-}
-
-// reason explains in one short sentence why item id is in the answer.
-func (e *Engine) reason(s *scratch, id, anchor features.ItemID, hasAnchor bool) string {
-	if hasAnchor {
-		if e.cooc.Pair(anchor, id) > 0 {
-			return "often chosen together with " + e.label(anchor)
-		}
-		if sharesCategory(e.catalog.Item(anchor), e.catalog.Item(id)) {
-			return "similar to " + e.label(anchor)
-		}
-		return "popular right now"
-	}
-	// The seed that co-occurs most strongly with the item explains it best.
-	// Seeds are newest first; looking at the most recent ones only keeps
-	// this cheap and the explanation current.
-	seeds := s.query.Seeds[:min(len(s.query.Seeds), reasonSeeds)]
-	best, bestIdx := float32(0), -1
-	for i, sd := range seeds {
-		if c := e.cooc.Pair(sd.Item, id); c*sd.Weight > best {
-			best, bestIdx = c*sd.Weight, i
-		}
-	}
-	if bestIdx >= 0 {
-		return "because you " + verb(s.kinds[bestIdx]) + " " + e.label(s.query.Seeds[bestIdx].Item)
-	}
-	it := e.catalog.Item(id)
-	for _, sd := range seeds {
-		if sharesCategory(e.catalog.Item(sd.Item), it) {
-			return "matches your interest in " + it.LeafCategory()
-		}
-	}
-	if len(s.query.Seeds) > 0 {
-		return "recommended for you"
-	}
-	return "popular right now"
-}
-
-// reasonSeeds is how many of the most recent seeds a reason may name.
-const reasonSeeds = 32
-
 // label names an item in a reason: its title when the catalog has one.
 func (e *Engine) label(id features.ItemID) string {
 	it := e.catalog.Item(id)
@@ -278,18 +277,45 @@ func sharesCategory(a, b *features.Item) bool {
 	return la != "" && la == b.LeafCategory()
 }
 
-// pricingHint computes the pricing hint of item id from the state.
-func (e *Engine) pricingHint(id features.ItemID) models.PricingHint {
+// pricingHint computes the pricing hint of item id from the state, for
+// user u (nil: anonymous).
+func (e *Engine) pricingHint(id features.ItemID, u *features.User) models.PricingHint {
 	it := e.catalog.Item(id)
 	// A decayed sum with half-life h holds rate × h/ln2 for a steady rate.
 	perDay := math.Ln2 / (float64(e.cfg.PopularityHalfLife.Milliseconds()) / 86_400_000)
-	return e.pricing.Hint(models.PricingInput{
+	in := models.PricingInput{
 		Price:       it.Price,
 		Cost:        it.Cost,
 		Stock:       it.Stock,
 		SalesPerDay: e.sales.At(id, e.clock) * perDay,
 		ViewsPerDay: e.views.At(id, e.clock) * perDay,
+	}
+	in.Elasticity, in.HasElasticity = e.pricePoints.Elasticity(id)
+	if u != nil {
+		in.UserSensitivity = e.priceSensitivity(u)
+	}
+	return e.pricing.Hint(in)
+}
+
+// priceSensitivity compares what the user paid with the average list
+// price of each item's category: 1 − mean(paid ÷ category average),
+// bounded to [-0.5, 0.5]; 0 without purchases.
+func (e *Engine) priceSensitivity(u *features.User) float64 {
+	var ratio float64
+	n := 0
+	u.Recent(0, func(x features.Interaction) bool {
+		if x.Kind == features.Purchase && x.Value > 0 {
+			if avg := e.categoryPrice[e.catalog.Item(x.Item).LeafCategory()].mean(); avg > 0 {
+				ratio += float64(x.Value) / avg
+				n++
+			}
+		}
+		return true
 	})
+	if n == 0 {
+		return 0
+	}
+	return math.Max(-0.5, math.Min(0.5, 1-ratio/float64(n)))
 }
 
 func (e *Engine) newRequestID() string {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -57,8 +58,8 @@ func (e *RequestError) Error() string { return fmt.Sprintf("parameter %q: %s", e
 // Validate checks the request and fills in defaults.
 func (r *Request) Validate() error {
 	switch r.Slot {
-	case SlotSimilar, SlotFeed:
-	case SlotCrossSell, SlotUpsell, SlotBundle, SlotReminders:
+	case SlotSimilar, SlotFeed, SlotCrossSell, SlotUpsell, SlotBundle:
+	case SlotReminders:
 		return fmt.Errorf("%w: %q", ErrNotImplemented, r.Slot)
 	default:
 		return fmt.Errorf("%w: %q", ErrUnknownSlot, clip(r.Slot))
@@ -75,8 +76,8 @@ func (r *Request) Validate() error {
 	if r.MaxPrice > 0 && r.MinPrice > r.MaxPrice {
 		return &RequestError{"min_price", fmt.Sprintf("%g is above max_price %g", r.MinPrice, r.MaxPrice)}
 	}
-	if r.Slot == SlotSimilar && r.Item == "" {
-		return &RequestError{"item", "required for slot similar"}
+	if (r.Slot == SlotSimilar || r.Slot == SlotUpsell) && r.Item == "" {
+		return &RequestError{"item", "required for slot " + r.Slot}
 	}
 	return nil
 }
@@ -87,6 +88,36 @@ type Response struct {
 	User      string `json:"user,omitempty"`
 	RequestID string `json:"request_id"`
 	Items     []Item `json:"items"`
+	// Bundles replaces Items in the bundle slot.
+	Bundles []Bundle `json:"-"`
+}
+
+// MarshalJSON writes "bundles" instead of "items" for the bundle slot
+// (CONTRACT.md), and an empty list rather than null either way.
+func (r *Response) MarshalJSON() ([]byte, error) {
+	type base struct {
+		Slot      string `json:"slot"`
+		User      string `json:"user,omitempty"`
+		RequestID string `json:"request_id"`
+	}
+	if r.Slot == SlotBundle {
+		b := r.Bundles
+		if b == nil {
+			b = []Bundle{}
+		}
+		return json.Marshal(struct {
+			base
+			Bundles []Bundle `json:"bundles"`
+		}{base{r.Slot, r.User, r.RequestID}, b})
+	}
+	items := r.Items
+	if items == nil {
+		items = []Item{}
+	}
+	return json.Marshal(struct {
+		base
+		Items []Item `json:"items"`
+	}{base{r.Slot, r.User, r.RequestID}, items})
 }
 
 // Item is one recommended item.

@@ -41,6 +41,12 @@ func (s *itemSet) get(id features.ItemID) (int32, bool) {
 	return 0, false
 }
 
+func (s *itemSet) unset(id features.ItemID) {
+	if int(id) < len(s.stamp) {
+		s.stamp[id] = 0
+	}
+}
+
 func (s *itemSet) has(id features.ItemID) bool {
 	_, ok := s.get(id)
 	return ok
@@ -55,13 +61,24 @@ type scored struct {
 // scratch is the per-request working memory, pooled so that a request
 // allocates only its response.
 type scratch struct {
-	query   models.Query
-	kinds   []features.Kind // per seed: the kind of its strongest interaction
-	model   models.Scores
-	final   models.Scores
-	exclude itemSet
-	seedPos itemSet
-	best    []scored
+	query    models.Query
+	kinds    []features.Kind // per seed: the kind of its strongest interaction
+	model    models.Scores
+	final    models.Scores
+	exclude  itemSet
+	seedPos  itemSet
+	best     []scored
+	kept     []scored // selectTop's category cap
+	overflow []scored
+
+	slot      string
+	override  *models.BlendWeights // the request's blend, replacing the slot's
+	anchor    features.ItemID      // the request's item, when hasAnchor
+	hasAnchor bool
+	cart      []features.ItemID
+	anchors   []features.ItemID // what cross-sell and bundles start from
+	explored  []features.ItemID // feed: new arrivals given an exploration slot
+	due       []features.ItemID // feed: replenishment items due
 }
 
 type scratchPool struct{ p sync.Pool }
@@ -74,6 +91,9 @@ func (p *scratchPool) get(n int) *scratch {
 	s.query.Seeds = s.query.Seeds[:0]
 	s.kinds = s.kinds[:0]
 	s.best = s.best[:0]
+	s.cart, s.anchors = s.cart[:0], s.anchors[:0]
+	s.explored, s.due = s.explored[:0], s.due[:0]
+	s.hasAnchor = false
 	s.final.Reset(n)
 	s.exclude.reset(n)
 	s.seedPos.reset(n)

@@ -163,3 +163,8 @@ func hashFeature(prefix, s string) uint32 {
 	}
 	return h & (contentDims - 1)
 }
+
+// CategoryFeature returns the feature dim of category c: its postings are
+// the items in c (or, rarely, in a category hashing to the same dim:
+// callers compare the category again).
+func CategoryFeature(c string) uint32 { return hashFeature("c:", strings.ToLower(c)) }

@@ -15,6 +15,12 @@ type User struct {
 	Consent bool  // false: no personalisation
 	Events  int64 // interactions ever applied, including ones that fell out of History
 	LastTS  int64 // unix ms of the last event
+	// BasketStart and BasketLast bound the user's current basket: its
+	// first and latest cart or purchase event (unix ms).
+	BasketStart, BasketLast int64
+	// Shown counts impressions per item since the user last clicked or
+	// bought it, for the few items most recently shown (see ShownLen).
+	Shown   []Shown
 	history []Interaction
 	head    int // when history is full, index of the oldest entry
 }
@@ -40,6 +46,53 @@ func (u *User) Recent(n int, fn func(Interaction) bool) {
 			return
 		}
 	}
+}
+
+// Shown is how often an item was shown to a user without a click since.
+type Shown struct {
+	Item  ItemID
+	Times uint16
+}
+
+// ShownLen bounds the items whose impressions are remembered per user.
+const ShownLen = 32
+
+// AddShown counts an impression of item for the user, forgetting the
+// oldest remembered item when full.
+func (u *User) AddShown(item ItemID) {
+	for i := range u.Shown {
+		if u.Shown[i].Item == item {
+			if u.Shown[i].Times < 1<<16-1 {
+				u.Shown[i].Times++
+			}
+			return
+		}
+	}
+	if len(u.Shown) == ShownLen {
+		copy(u.Shown, u.Shown[1:])
+		u.Shown = u.Shown[:ShownLen-1]
+	}
+	u.Shown = append(u.Shown, Shown{Item: item, Times: 1})
+}
+
+// ClearShown forgets the impressions of item (the user engaged with it).
+func (u *User) ClearShown(item ItemID) {
+	for i := range u.Shown {
+		if u.Shown[i].Item == item {
+			u.Shown = append(u.Shown[:i], u.Shown[i+1:]...)
+			return
+		}
+	}
+}
+
+// TimesShown returns how often item was shown without engagement.
+func (u *User) TimesShown(item ItemID) int {
+	for _, s := range u.Shown {
+		if s.Item == item {
+			return int(s.Times)
+		}
+	}
+	return 0
 }
 
 // Users holds every known user, indexed by UserID.

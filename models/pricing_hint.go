@@ -45,6 +45,14 @@ type PricingInput struct {
 	Stock       int     // -1 = unknown
 	SalesPerDay float64 // time-decayed purchase rate
 	ViewsPerDay float64 // time-decayed view rate
+	// Elasticity is the estimated price elasticity of demand (log-log
+	// slope, usually negative), valid when HasElasticity.
+	Elasticity    float64
+	HasElasticity bool
+	// UserSensitivity is how price-sensitive the asking user is, in
+	// [-0.5, 0.5]: positive for shoppers who pay below their categories'
+	// average prices, negative for those who pay above, 0 when unknown.
+	UserSensitivity float64
 }
 
 // PricingSignals are the figures a hint was derived from, returned with it
@@ -55,6 +63,9 @@ type PricingSignals struct {
 	DaysOfCover float64 `json:"days_of_cover"` // -1 = unknown stock or no sales
 	Stock       int     `json:"stock"`
 	Urgency     bool    `json:"urgency"`
+	// Elasticity is null until the item sold at three distinct prices.
+	Elasticity      *float64 `json:"elasticity"`
+	UserSensitivity float64  `json:"user_price_sensitivity"`
 }
 
 // PricingHint is a suggested price action for one item. It is a hint, never
@@ -83,6 +94,11 @@ func (p *Pricing) Hint(in PricingInput) PricingHint {
 	sig := PricingSignals{SalesPerDay: round(in.SalesPerDay, 3), Stock: in.Stock, DaysOfCover: -1}
 	// Laplace-smoothed so that one lucky sale on two views is not "50 %".
 	sig.Conversion = round((in.SalesPerDay+0.01)/(in.ViewsPerDay+1), 4)
+	sig.UserSensitivity = round(in.UserSensitivity, 2)
+	if in.HasElasticity {
+		el := round(in.Elasticity, 2)
+		sig.Elasticity = &el
+	}
 	h := PricingHint{Action: "keep", SuggestedPrice: round(in.Price, 2), Signals: sig}
 	if in.Price <= 0 || in.Stock < 0 {
 		return h
@@ -98,13 +114,25 @@ func (p *Pricing) Hint(in PricingInput) PricingHint {
 	switch {
 	case cover < p.cfg.ScarceDays:
 		h.Signals.Urgency = true
-		if in.SalesPerDay > 0 && sig.Conversion >= 0.05 {
+		// Inelastic demand, or unknown: a premium costs few sales. Elastic
+		// demand (below -1.5): keep the price.
+		if in.SalesPerDay > 0 && sig.Conversion >= 0.05 && !(in.HasElasticity && in.Elasticity < -1.5) {
 			h.Action = "premium"
 			h.SuggestedPrice = round(in.Price*(1+p.cfg.PremiumPct/100), 2)
 		}
 	case cover > p.cfg.OverstockDays:
 		// Grows with the excess cover: +5 points per further OverstockDays.
 		pct := 5 + 5*(cover-p.cfg.OverstockDays)/p.cfg.OverstockDays
+		if in.HasElasticity {
+			switch {
+			case in.Elasticity < -1.5: // elastic: a discount sells much more
+				pct *= 1.25
+			case in.Elasticity > -0.5: // inelastic: a discount mostly loses margin
+				pct *= 0.5
+			}
+		}
+		// Price-sensitive shoppers get more of it, premium buyers less.
+		pct *= 1 + math.Max(-0.5, math.Min(0.5, in.UserSensitivity))
 		pct = math.Min(pct, p.cfg.MaxDiscountPct)
 		if in.Cost > 0 {
 			floor := in.Cost / (1 - p.cfg.MinMarginPct/100)

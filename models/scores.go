@@ -44,6 +44,13 @@ func (s *Scores) Add(id features.ItemID, v float32) {
 	s.val[id] += v
 }
 
+// Scale multiplies the score of id by f (a touched item stays touched).
+func (s *Scores) Scale(id features.ItemID, f float32) {
+	if int(id) < len(s.val) {
+		s.val[id] *= f
+	}
+}
+
 // Get returns the score of id (0 if untouched).
 func (s *Scores) Get(id features.ItemID) float32 {
 	if int(id) >= len(s.val) {

@@ -191,7 +191,7 @@ not json
 	}
 	var info engine.ItemInfo
 	waitFor(t, "posted events applied", func() bool {
-		return getJSON(t, "http://"+n.HTTPAddr()+"/v1/items/mug", &info) == 200 && info.Views == 1
+		return getJSON(t, "http://"+n.HTTPAddr()+"/v1/items/mug", &info) == 200 && info.Views == 1 && info.Listed
 	})
 	inLog := 0
 	for tp, pos := range n.Consumer.Positions() {
@@ -217,7 +217,8 @@ func TestHTTPErrors(t *testing.T) {
 		{"GET", "/v1/recommend/feed?min_price=-1", 400},
 		{"GET", "/v1/recommend/similar", 400},
 		{"GET", "/v1/recommend/teleport", 404},
-		{"GET", "/v1/recommend/upsell?item=a", 501},
+		{"GET", "/v1/recommend/reminders?user=a", 501},
+		{"GET", "/v1/recommend/upsell", 400},
 		{"POST", "/v1/recommend/feed", 405},
 		{"GET", "/v1/items/none", 404},
 		{"GET", "/v1/users/none", 404},

@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	"reco/features"
+)
+
+// reasonSeeds is how many of the most recent seeds a reason may name.
+const reasonSeeds = 32
+
+// reasons explains in short sentences why item id is in the answer: the
+// main reason of its slot, then social proof where it is true.
+func (e *Engine) reasons(s *scratch, id features.ItemID) []string {
+	out := []string{e.mainReason(s, id)}
+	return e.socialProof(id, s.query.Now, out)
+}
+
+func (e *Engine) mainReason(s *scratch, id features.ItemID) string {
+	it := e.catalog.Item(id)
+	switch s.slot {
+	case SlotSimilar:
+		if !s.hasAnchor {
+			return "popular right now"
+		}
+		if e.cooc.Pair(s.anchor, id) > 0 {
+			return "often chosen together with " + e.label(s.anchor)
+		}
+		if sharesCategory(e.catalog.Item(s.anchor), it) {
+			return "similar to " + e.label(s.anchor)
+		}
+		return "popular right now"
+	case SlotCrossSell:
+		for _, a := range s.anchors {
+			if e.baskets.Support(a, id) > 0 {
+				return "bought together with " + e.label(a)
+			}
+		}
+		if len(s.anchors) > 0 {
+			return "goes with " + e.label(s.anchors[0])
+		}
+		return "popular right now"
+	case SlotUpsell:
+		if s.hasAnchor {
+			return "a step up from " + e.label(s.anchor)
+		}
+		return "popular right now"
+	}
+	// feed
+	if containsItem(s.explored, id) {
+		return "new in " + it.LeafCategory()
+	}
+	if containsItem(s.due, id) {
+		return "time to restock: you buy this regularly"
+	}
+	seeds := s.query.Seeds[:min(len(s.query.Seeds), reasonSeeds)]
+	best, bestIdx := float32(0), -1
+	for i, sd := range seeds {
+		if c := e.cooc.Pair(sd.Item, id); c*sd.Weight > best {
+			best, bestIdx = c*sd.Weight, i
+		}
+	}
+	if bestIdx >= 0 {
+		return "because you " + verb(s.kinds[bestIdx]) + " " + e.label(seeds[bestIdx].Item)
+	}
+	for _, sd := range seeds {
+		if sharesCategory(e.catalog.Item(sd.Item), it) {
+			return "matches your interest in " + it.LeafCategory()
+		}
+	}
+	if len(seeds) > 0 {
+		return "recommended for you"
+	}
+	return "popular right now"
+}
+
+// socialProofMin are the thresholds below which a count is not worth
+// saying out loud.
+const (
+	socialProofPurchases = 5
+	socialProofRatings   = 10
+)
+
+func (e *Engine) socialProof(id features.ItemID, now int64, out []string) []string {
+	if n := e.weeklySales.Last7Days(id, now); n >= socialProofPurchases {
+		out = append(out, fmt.Sprintf("bought %d times this week", n))
+	}
+	c := &e.catalog.Item(id).Counters
+	if c.Ratings >= socialProofRatings {
+		avg := math.Round(c.RatingSum/float64(c.Ratings)*10) / 10
+		out = append(out, fmt.Sprintf("rated %.1f by %d shoppers", avg, c.Ratings))
+	}
+	return out
+}
+
+func (e *Engine) bundleReason(ids []features.ItemID, b Bundle) string {
+	return fmt.Sprintf("bought together in %.0f baskets (%.1f× more often than chance)", b.Support, b.Lift)
+}
+
+// verb is how a reason names what the user did with an item.
+func verb(k features.Kind) string {
+	switch k {
+	case features.View:
+		return "viewed"
+	case features.Click:
+		return "clicked"
+	case features.Cart:
+		return "added to your cart"
+	case features.Purchase:
+		return "bought"
+	case features.Rate:
+		return "rated"
+	}
+	return "liked"
+}

@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"reco/features"
+)
+
+// Replenishment: an item a user bought at least twice is a consumable for
+// them; its typical interval is the mean gap between their purchases, and
+// it is due again once that interval has (nearly) elapsed since the last
+// one. Due items come back in the feed; consumables are never excluded as
+// "already bought".
+
+// replenishable reports whether the user bought item at least twice.
+func (e *Engine) replenishable(u *features.User, item features.ItemID) bool {
+	n := 0
+	u.Recent(0, func(x features.Interaction) bool {
+		if x.Item == item && x.Kind == features.Purchase {
+			n++
+		}
+		return n < 2
+	})
+	return n >= 2
+}
+
+// dueShare is the share of the typical interval after which an item is
+// due: a reminder a little early beats one after the shopper ran out.
+const dueShare = 0.9
+
+// dueItems appends the user's replenishment items that are due at now.
+func (e *Engine) dueItems(u *features.User, now int64, dst []features.ItemID) []features.ItemID {
+	type stats struct {
+		item        features.ItemID
+		n           int
+		first, last int64
+	}
+	var buf [16]stats
+	all := buf[:0]
+	u.Recent(0, func(x features.Interaction) bool {
+		if x.Kind != features.Purchase {
+			return true
+		}
+		for i := range all {
+			if all[i].item == x.Item {
+				all[i].n++
+				all[i].first = min(all[i].first, x.TS)
+				return true
+			}
+		}
+		all = append(all, stats{item: x.Item, n: 1, first: x.TS, last: x.TS})
+		return true
+	})
+	for _, st := range all {
+		if st.n < 2 {
+			continue
+		}
+		interval := float64(st.last-st.first) / float64(st.n-1)
+		since := float64(now - st.last)
+		// Due, but not long forgotten (then it is no longer a habit).
+		if interval > 0 && since >= dueShare*interval && since <= 3*interval {
+			dst = append(dst, st.item)
+		}
+	}
+	return dst
+}

@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"reco/features"
+	"reco/models"
+)
+
+// crossSell scores complements of the anchors (the item, the cart, or the
+// user's current basket) by added value: P(c | anchor) − P(c), the
+// association-rule confidence minus the item's base rate. Unlike raw
+// co-purchase counts it does not return the best-sellers, which sit in
+// every basket; unlike lift alone it does not chase items bought twice.
+// Items from the anchor's own category count for less (a second phone is
+// not a complement of a phone), items the user bought are excluded unless
+// they are replenished regularly, and when basket data is thin the
+// co-view neighbours from other categories fill in.
+func (e *Engine) crossSell(s *scratch, u *features.User) {
+	e.collectAnchors(s, u)
+	if u != nil {
+		e.excludeBought(s, u)
+	}
+	total := e.baskets.Total()
+	s.model.Reset(e.catalog.Len())
+	for _, a := range s.anchors {
+		na := e.baskets.Count(a)
+		if na == 0 || total == 0 {
+			continue
+		}
+		leaf := e.catalog.Item(a).LeafCategory()
+		e.baskets.EachPartner(a, func(c features.ItemID, support float64) {
+			av := support/na - e.baskets.Count(c)/total
+			if av <= 0 || support < e.cfg.CrossSellMinSupport {
+				return
+			}
+			if leaf != "" && e.catalog.Item(c).LeafCategory() == leaf {
+				av *= e.cfg.CrossSellSameCategory
+			}
+			s.model.Add(c, float32(av))
+		})
+	}
+	models.AddNormalized(&s.final, &s.model, 1)
+	// Co-views from other categories: a weak fallback below every basket
+	// complement.
+	s.query.Seeds = s.query.Seeds[:0]
+	for _, a := range s.anchors {
+		s.query.Seeds = append(s.query.Seeds, models.Seed{Item: a, Weight: 1})
+		s.kinds = append(s.kinds, features.Cart)
+	}
+	if len(s.query.Seeds) > 0 {
+		s.model.Reset(e.catalog.Len())
+		e.itemKNN.Score(&s.query, &s.model)
+		leafs := e.anchorLeafs(s)
+		for _, id := range s.model.Touched {
+			if leafs[e.catalog.Item(id).LeafCategory()] {
+				s.model.Scale(id, 0)
+			}
+		}
+		models.AddNormalized(&s.final, &s.model, 0.01)
+	}
+	s.model.Reset(e.catalog.Len())
+	e.popular.Score(&s.query, &s.model)
+	models.AddNormalized(&s.final, &s.model, popularFloor)
+}
+
+// collectAnchors fills s.anchors with what a basket-based slot starts
+// from: the request's item and cart, or else the user's current basket,
+// or else their most recent items.
+func (e *Engine) collectAnchors(s *scratch, u *features.User) {
+	if s.hasAnchor {
+		s.anchors = append(s.anchors, s.anchor)
+	}
+	s.anchors = append(s.anchors, s.cart...)
+	if len(s.anchors) > 0 || u == nil {
+		return
+	}
+	u.Recent(0, func(x features.Interaction) bool {
+		if x.TS >= u.BasketStart && (x.Kind == features.Cart || x.Kind == features.Purchase) {
+			if !containsItem(s.anchors, x.Item) {
+				s.anchors = append(s.anchors, x.Item)
+				s.exclude.set(x.Item, 1)
+			}
+		}
+		return len(s.anchors) < maxAnchors
+	})
+	if len(s.anchors) > 0 {
+		return
+	}
+	u.Recent(maxAnchors, func(x features.Interaction) bool {
+		if !containsItem(s.anchors, x.Item) {
+			s.anchors = append(s.anchors, x.Item)
+			s.exclude.set(x.Item, 1)
+		}
+		return true
+	})
+}
+
+// maxAnchors bounds how many items a basket-based slot starts from.
+const maxAnchors = 8
+
+// excludeBought excludes what the user bought, except items they buy
+// again and again (consumables: see replenishment).
+func (e *Engine) excludeBought(s *scratch, u *features.User) {
+	u.Recent(0, func(x features.Interaction) bool {
+		if x.Kind == features.Purchase && !e.replenishable(u, x.Item) {
+			s.exclude.set(x.Item, 1)
+		}
+		return true
+	})
+}
+
+func (e *Engine) anchorLeafs(s *scratch) map[string]bool {
+	leafs := map[string]bool{}
+	for _, a := range s.anchors {
+		if l := e.catalog.Item(a).LeafCategory(); l != "" {
+			leafs[l] = true
+		}
+	}
+	return leafs
+}
+
+func containsItem(s []features.ItemID, id features.ItemID) bool {
+	for _, x := range s {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}

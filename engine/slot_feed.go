@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"math"
+
+	"reco/features"
+)
+
+// feed is the personal news feed: collaborative, content and popularity
+// candidates blended, then adjusted for what a shop cares about beyond
+// relevance: trust (ratings), engagement (smoothed click-through),
+// freshness (new items get a lift) and fatigue (items the user keeps
+// ignoring sink). Diversity is applied when selecting (category caps) and
+// new arrivals get an exploration slot (explore).
+func (e *Engine) feed(s *scratch, u *features.User) {
+	e.userSeeds(s, u)
+	e.blend(s, e.weights(s, e.cfg.Feed))
+	if u != nil {
+		// Consumables due again go to the top, though already bought.
+		s.due = e.dueItems(u, s.query.Now, s.due)
+		top := s.final.Max()
+		for _, id := range s.due {
+			s.exclude.unset(id)
+			s.final.Add(id, top+1-s.final.Get(id))
+		}
+	}
+	for _, id := range s.final.Touched {
+		it := e.catalog.Item(id)
+		if e.lowTrust(it) {
+			s.exclude.set(id, 1)
+			continue
+		}
+		f := e.engagement(it) * e.freshness(it, s.query.Now)
+		if u != nil {
+			if shown := u.TimesShown(id); shown > 2 {
+				// Shown three times without a click: halve per further showing.
+				f *= float32(math.Exp2(-float64(shown - 2)))
+			}
+		}
+		s.final.Scale(id, f)
+	}
+}
+
+// ratingPrior is the weight, in ratings, of the global mean in an item's
+// smoothed rating: an item needs several ratings before its own mean
+// dominates.
+const ratingPrior = 5
+
+// smoothedRating returns the item's Bayesian average rating (0 if nobody
+// rated anything yet).
+func (e *Engine) smoothedRating(it *features.Item) float64 {
+	if e.ratings == 0 {
+		return 0
+	}
+	mean := e.ratingSum / float64(e.ratings)
+	c := &it.Counters
+	return (c.RatingSum + ratingPrior*mean) / (float64(c.Ratings) + ratingPrior)
+}
+
+// lowTrust reports whether the item's ratings are bad enough, with enough
+// of them, to keep it out of the feed.
+func (e *Engine) lowTrust(it *features.Item) bool {
+	return it.Counters.Ratings >= ratingPrior && e.smoothedRating(it) < e.cfg.FeedMinRating
+}
+
+// engagement turns impressions and clicks into a multiplier around 1: the
+// click-through rate smoothed towards ctrPrior, relative to it, square
+// rooted and bounded so that it nudges rather than overrides relevance.
+func (e *Engine) engagement(it *features.Item) float32 {
+	c := &it.Counters
+	if c.Impressions == 0 {
+		return 1
+	}
+	const ctrPrior, priorWeight = 0.05, 20.0
+	ctr := (float64(c.Clicks) + ctrPrior*priorWeight) / (float64(c.Impressions) + priorWeight)
+	return float32(math.Sqrt(math.Min(4, math.Max(0.25, ctr/ctrPrior))))
+}
+
+// freshness lifts items listed recently, fading with a half-life of a
+// third of the new-arrival window.
+func (e *Engine) freshness(it *features.Item, now int64) float32 {
+	window := e.cfg.NewArrival.Milliseconds()
+	age := now - it.FirstSeen
+	if !it.Listed || age < 0 || age > window {
+		return 1
+	}
+	return float32(1 + 0.2*math.Exp2(-3*float64(age)/float64(window)))
+}
+
+// isNewArrival reports whether the item was listed within the new-arrival
+// window and has little traffic yet.
+func (e *Engine) isNewArrival(it *features.Item, now int64) bool {
+	return it.Listed && now-it.FirstSeen <= e.cfg.NewArrival.Milliseconds() && it.Counters.Views+it.Counters.Purchases < 20
+}
+
+// explore gives the last of every ten feed slots to the best new arrival
+// in a category the user showed interest in, so that new items get the
+// exposure collaborative models cannot give them yet.
+func (e *Engine) explore(s *scratch, req *Request) {
+	if len(s.best) < 5 || len(s.query.Seeds) == 0 {
+		return
+	}
+	interest := map[string]bool{}
+	for _, sd := range s.query.Seeds[:min(len(s.query.Seeds), reasonSeeds)] {
+		if leaf := e.catalog.Item(sd.Item).LeafCategory(); leaf != "" {
+			interest[leaf] = true
+		}
+	}
+	for slot := 9; slot < len(s.best)+1 && slot < req.N; slot += 10 {
+		best, bestScore := features.ItemID(0), float32(-1)
+		for _, id := range s.final.Touched {
+			it := e.catalog.Item(id)
+			if !e.isNewArrival(it, s.query.Now) || !interest[it.LeafCategory()] || s.exclude.has(id) || !e.passes(id, req) {
+				continue
+			}
+			if inBest(s.best, id) {
+				continue
+			}
+			if sc := s.final.Get(id); sc > bestScore {
+				best, bestScore = id, sc
+			}
+		}
+		if bestScore < 0 {
+			return
+		}
+		pos := min(slot, len(s.best)-1)
+		s.best[pos] = scored{item: best, score: bestScore}
+		s.explored = append(s.explored, best)
+	}
+}
+
+func inBest(best []scored, id features.ItemID) bool {
+	for _, b := range best {
+		if b.item == id {
+			return true
+		}
+	}
+	return false
+}
