@@ -153,7 +153,7 @@ func replay(ctx context.Context, eng *engine.Engine, ds *Dataset, sp *Split, pro
 func evaluate(ctx context.Context, eng *engine.Engine, sp *Split, slot, model string, maxK int, opts Options, trainItems map[string][]string) (*Result, error) {
 	blend := eng.Config().Feed
 	if slot == engine.SlotCrossSell {
-		blend = eng.Config().Similar
+		blend = eng.Config().CrossSell
 	}
 	weights, _ := blend.Only(model)
 	metrics := make([]*rankMetrics, len(opts.Ks))

@@ -70,10 +70,12 @@ type Config struct {
 	// pricing guardrails. Default 10.
 	BundleDiscountPct float64
 
-	// Feed and Similar are the blend weights of those slots. Zero values
-	// mean the defaults (see DefaultFeedBlend, DefaultSimilarBlend).
-	Feed    models.BlendWeights
-	Similar models.BlendWeights
+	// Feed, Similar and CrossSell are the blend weights of those slots.
+	// Zero values mean the defaults (DefaultFeedBlend, DefaultSimilarBlend,
+	// DefaultCrossSellBlend).
+	Feed      models.BlendWeights
+	Similar   models.BlendWeights
+	CrossSell models.BlendWeights
 
 	// TrainInterval is how often the background trainer checks whether
 	// enough new events arrived to retrain EASE. Default 1 minute.
@@ -125,6 +127,13 @@ func DefaultSimilarBlend() models.BlendWeights {
 	return models.BlendWeights{ItemKNN: 1, Content: 0.3, EASE: 0.5}
 }
 
+// DefaultCrossSellBlend is the cross-sell blend used when
+// Config.CrossSell is zero: basket complements, with co-views from other
+// categories (a third as strong at most) for items with few baskets yet.
+func DefaultCrossSellBlend() models.BlendWeights {
+	return models.BlendWeights{Baskets: 1, ItemKNN: 0.3}
+}
+
 func (c *Config) defaults() {
 	setInt(&c.HistoryLen, 200)
 	setInt(&c.CoOccurrenceWindow, 30)
@@ -158,6 +167,9 @@ func (c *Config) defaults() {
 	}
 	if c.Similar == (models.BlendWeights{}) {
 		c.Similar = DefaultSimilarBlend()
+	}
+	if c.CrossSell == (models.BlendWeights{}) {
+		c.CrossSell = DefaultCrossSellBlend()
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

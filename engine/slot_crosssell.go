@@ -15,6 +15,7 @@ import (
 // they are replenished regularly, and when basket data is thin the
 // co-view neighbours from other categories fill in.
 func (e *Engine) crossSell(s *scratch, u *features.User) {
+	w := e.weights(s, e.cfg.CrossSell)
 	e.collectAnchors(s, u)
 	if u != nil {
 		e.excludeBought(s, u)
@@ -38,15 +39,15 @@ func (e *Engine) crossSell(s *scratch, u *features.User) {
 			s.model.Add(c, float32(av))
 		})
 	}
-	models.AddNormalized(&s.final, &s.model, 1)
-	// Co-views from other categories: a weak fallback below every basket
-	// complement.
+	models.AddNormalized(&s.final, &s.model, w.Baskets)
+	// Co-views from other categories: by default a weak fallback below
+	// every basket complement.
 	s.query.Seeds = s.query.Seeds[:0]
 	for _, a := range s.anchors {
 		s.query.Seeds = append(s.query.Seeds, models.Seed{Item: a, Weight: 1})
 		s.kinds = append(s.kinds, features.Cart)
 	}
-	if len(s.query.Seeds) > 0 {
+	if len(s.query.Seeds) > 0 && w.ItemKNN > 0 {
 		s.model.Reset(e.catalog.Len())
 		e.itemKNN.Score(&s.query, &s.model)
 		leafs := e.anchorLeafs(s)
@@ -55,11 +56,11 @@ func (e *Engine) crossSell(s *scratch, u *features.User) {
 				s.model.Scale(id, 0)
 			}
 		}
-		models.AddNormalized(&s.final, &s.model, 0.01)
+		models.AddNormalized(&s.final, &s.model, w.ItemKNN)
 	}
 	s.model.Reset(e.catalog.Len())
 	e.popular.Score(&s.query, &s.model)
-	models.AddNormalized(&s.final, &s.model, popularFloor)
+	models.AddNormalized(&s.final, &s.model, max(w.Popular, popularFloor))
 }
 
 // collectAnchors fills s.anchors with what a basket-based slot starts

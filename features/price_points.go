@@ -53,17 +53,24 @@ func (p *PricePoints) Add(id ItemID, ts int64, units, price float64) {
 	}
 }
 
+// An estimate needs this many days with sales and units in total: below
+// that, day-to-day noise in a handful of sales swamps any price effect.
+const (
+	minPricePointDays  = 5
+	minPricePointUnits = 30
+)
+
 // Elasticity estimates the price elasticity of demand of item id: the
 // slope of log(daily units) against log(average price) over its days with
-// sales (a log-log regression, gonum/stat). ok is false when the item was
-// sold at fewer than three distinct prices, or prices varied by under 2 %,
-// because then there is nothing to estimate from.
+// sales (a log-log regression, gonum/stat). ok is false with too few days
+// or units, fewer than three distinct prices, or prices varying by under
+// 2 %: then there is nothing to estimate from.
 func (p *PricePoints) Elasticity(id ItemID) (elasticity float64, ok bool) {
 	if int(id) >= len(p.items) {
 		return 0, false
 	}
 	r := &p.items[id]
-	if r.n < 3 {
+	if r.n < minPricePointDays {
 		return 0, false
 	}
 	var xs, ys [pricePointDays]float64
@@ -76,7 +83,11 @@ func (p *PricePoints) Elasticity(id ItemID) (elasticity float64, ok bool) {
 		lo, hi = math.Min(lo, price), math.Max(hi, price)
 		distinct[float32(math.Round(price*100)/100)] = true
 	}
-	if len(distinct) < 3 || hi < lo*1.02 {
+	var units float64
+	for i := 0; i < int(r.n); i++ {
+		units += float64(r.pts[i].units)
+	}
+	if len(distinct) < 3 || hi < lo*1.02 || units < minPricePointUnits {
 		return 0, false
 	}
 	_, slope := stat.LinearRegression(xs[:r.n], ys[:r.n], nil, false)

@@ -9,6 +9,9 @@ type BlendWeights struct {
 	Content float64 `json:"content"`
 	EASE    float64 `json:"ease"`
 	Popular float64 `json:"popular"`
+	// Baskets is the association-rule model of cross-sell: added value
+	// of the complement over its base rate, from features.Baskets.
+	Baskets float64 `json:"baskets"`
 }
 
 // Only returns weights that use the named model alone, for benchmarks that
@@ -23,6 +26,8 @@ func (w BlendWeights) Only(model string) (BlendWeights, bool) {
 		return BlendWeights{EASE: 1}, true
 	case "popular":
 		return BlendWeights{Popular: 1}, true
+	case "baskets":
+		return BlendWeights{Baskets: 1}, true
 	case "blend":
 		return w, true
 	}
@@ -30,7 +35,7 @@ func (w BlendWeights) Only(model string) (BlendWeights, bool) {
 }
 
 // ModelNames returns the single models Only accepts, in report order.
-func ModelNames() []string { return []string{"popular", "content", "itemknn", "ease"} }
+func ModelNames() []string { return []string{"popular", "content", "itemknn", "ease", "baskets"} }
 
 // AddNormalized adds weight × src/max(src) into dst; it does nothing when
 // src has no positive score.

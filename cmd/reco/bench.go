@@ -19,10 +19,11 @@ func runBench(ctx context.Context, args []string) error {
 	format := fs.String("format", "movielens", "dataset format: movielens, csv or baskets")
 	protocol := fs.String("protocol", "", "evaluation protocol: temporal (ratings/events) or loo (baskets); default by format")
 	ks := fs.String("k", "10,20", "comma-separated cutoffs K")
-	modelList := fs.String("models", "blend", "comma-separated models to evaluate: blend, popular, content, itemknn, ease, or all")
+	modelList := fs.String("models", "blend", "comma-separated models to evaluate: blend, popular, content, itemknn, ease, baskets, or all")
 	jsonOut := fs.String("json", "", "write the report as JSON to this file")
 	plot := fs.String("plot", "", "write an SVG plot of NDCG@K and Recall@K against K to this file")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	generate := fs.Int("generate", 0, "baskets format: first write this many synthetic baskets with planted complements to --data (see bench/generate.go)")
 	cfg := engineFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -40,6 +41,22 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	if *data == "" {
 		return fmt.Errorf("--data is required")
+	}
+	if *generate > 0 {
+		if *format != "baskets" {
+			return fmt.Errorf("--generate writes baskets: use it with --format baskets")
+		}
+		f, err := os.Create(*data)
+		if err != nil {
+			return fmt.Errorf("--generate: %w", err)
+		}
+		err = bench.GenerateBaskets(f, *generate, 42)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("--generate: %w", err)
+		}
 	}
 	var ds *bench.Dataset
 	var err error
@@ -69,6 +86,9 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	if *modelList == "all" {
 		*modelList = "blend,popular,content,itemknn,ease"
+		if *format == "baskets" {
+			*modelList = "blend,popular,itemknn,baskets"
+		}
 	}
 	for _, m := range strings.Split(*modelList, ",") {
 		opts.Models = append(opts.Models, strings.TrimSpace(m))

@@ -24,6 +24,7 @@ type engineOptions struct {
 	maxDiscountPct float64
 	minMarginPct   float64
 	feed, similar  blendFlag
+	crossSell      blendFlag
 }
 
 func engineFlags(fs *flag.FlagSet) *engineOptions {
@@ -40,6 +41,8 @@ func engineFlags(fs *flag.FlagSet) *engineOptions {
 	o.similar.w = engine.DefaultSimilarBlend()
 	fs.Var(&o.feed, "feed-blend", "feed blend weights as model=weight pairs (models: ease, itemknn, content, popular)")
 	fs.Var(&o.similar, "similar-blend", "similar blend weights as model=weight pairs")
+	o.crossSell.w = engine.DefaultCrossSellBlend()
+	fs.Var(&o.crossSell, "cross-sell-blend", "cross-sell blend weights as model=weight pairs (models: baskets, itemknn, popular)")
 	return o
 }
 
@@ -53,6 +56,7 @@ func (o *engineOptions) engine() engine.Config {
 		Pricing:            models.PricingConfig{MaxDiscountPct: o.maxDiscountPct, MinMarginPct: o.minMarginPct},
 		Feed:               o.feed.w,
 		Similar:            o.similar.w,
+		CrossSell:          o.crossSell.w,
 	}
 }
 
@@ -60,7 +64,7 @@ func (o *engineOptions) engine() engine.Config {
 type blendFlag struct{ w models.BlendWeights }
 
 func (b *blendFlag) String() string {
-	return fmt.Sprintf("itemknn=%g,content=%g,ease=%g,popular=%g", b.w.ItemKNN, b.w.Content, b.w.EASE, b.w.Popular)
+	return fmt.Sprintf("itemknn=%g,content=%g,ease=%g,popular=%g,baskets=%g", b.w.ItemKNN, b.w.Content, b.w.EASE, b.w.Popular, b.w.Baskets)
 }
 
 func (b *blendFlag) Set(s string) error {
@@ -83,8 +87,10 @@ func (b *blendFlag) Set(s string) error {
 			w.EASE = v
 		case "popular":
 			w.Popular = v
+		case "baskets":
+			w.Baskets = v
 		default:
-			return fmt.Errorf("unknown model %q (want itemknn, content, ease, popular)", name)
+			return fmt.Errorf("unknown model %q (want itemknn, content, ease, popular, baskets)", name)
 		}
 	}
 	b.w = w

@@ -139,12 +139,17 @@ func Events(cfg Config) []*engine.Event {
 					continue
 				}
 				ts += 30_000
-				acts = append(acts, timed{ts, &engine.Event{Type: "cart", User: user, Item: it.Item, Qty: 1, Price: it.Price}})
-				if rng.IntN(2) != 0 {
+				// Promotions: on a third of the days an item is 10 % off, on
+				// another third 20 % off, and shoppers respond (a planted
+				// price elasticity of about -2 for the pricing hints).
+				factor := []float64{1, 0.9, 0.8}[(int(ts/86_400_000)+len(it.Item))%3]
+				paid := float64(int(it.Price*factor*100)) / 100
+				acts = append(acts, timed{ts, &engine.Event{Type: "cart", User: user, Item: it.Item, Qty: 1, Price: paid}})
+				if rng.Float64() > 0.4/(factor*factor) {
 					continue // abandoned cart
 				}
 				ts += 60_000
-				acts = append(acts, timed{ts, &engine.Event{Type: "purchase", User: user, Item: it.Item, Qty: 1, Price: it.Price}})
+				acts = append(acts, timed{ts, &engine.Event{Type: "purchase", User: user, Item: it.Item, Qty: 1, Price: paid}})
 				if rng.IntN(3) != 0 {
 					// The planted complement: bought right after.
 					c := pick(dept.complement)
