@@ -32,3 +32,14 @@ func (d *dedup) add(id string) (duplicate bool) {
 	}
 	return false
 }
+
+// export returns the remembered ids, oldest first.
+func (d *dedup) export() []string {
+	out := make([]string, 0, len(d.seen))
+	for i := 0; i < len(d.ring); i++ {
+		if id := d.ring[(d.next+i)%len(d.ring)]; id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -38,8 +38,9 @@ type Engine struct {
 	ratingSum     float64              // all ratings ever applied, for the smoothed-rating prior
 	ratings       int64
 	dedup         *dedup
-	clock         int64   // newest event time applied, unix ms
-	paired        itemSet // Apply's scratch: partners already paired with the current event
+	clock         int64              // newest event time applied, unix ms
+	offsets       map[Position]int64 // next Kafka offset per partition the state reflects
+	paired        itemSet            // Apply's scratch: partners already paired with the current event
 
 	version atomic.Uint64 // events applied; bumped after each Apply
 
@@ -84,13 +85,20 @@ func New(cfg Config) *Engine {
 		sales:         features.NewPopularity(cfg.PopularityHalfLife.Milliseconds()),
 		dedup:         newDedup(cfg.DedupWindow),
 		categoryPrice: map[string]*priceSum{},
+		offsets:       map[Position]int64{},
 		pricing:       models.NewPricing(cfg.Pricing),
 	}
-	e.itemKNN = models.NewItemKNN(e.cooc, cfg.ItemKNN)
-	e.contSim = models.NewContentSimilarity(e.content, cfg.Content)
-	e.popular = models.NewPopular(e.pop, e.catalog, cfg.PopularTopN)
+	e.wireModels()
 	e.requestEpoch = time.Now().UTC().Format("060102150405")
 	return e
+}
+
+// wireModels (re)creates the models over the current feature structures.
+func (e *Engine) wireModels() {
+	e.itemKNN = models.NewItemKNN(e.cooc, e.cfg.ItemKNN)
+	e.itemKNN.Grow(e.catalog.Len())
+	e.contSim = models.NewContentSimilarity(e.content, e.cfg.Content)
+	e.popular = models.NewPopular(e.pop, e.catalog, e.cfg.PopularTopN)
 }
 
 // Config returns the configuration in use, defaults filled in.
@@ -111,18 +119,6 @@ func (e *Engine) Apply(ev *Event) error {
 	}
 	e.mu.Lock()
 	e.applyLocked(ev)
-	e.mu.Unlock()
-	return nil
-}
-
-// ApplyJSON decodes one JSON event and applies it.
-func (e *Engine) ApplyJSON(msg []byte) error {
-	var ev Event
-	if err := decodeEventInto(msg, &ev); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	e.applyLocked(&ev)
 	e.mu.Unlock()
 	return nil
 }
@@ -191,11 +187,7 @@ func (e *Engine) applyItem(ev *Event, ts int64) {
 	it.Listed, it.Deleted = true, false
 	it.UpdatedAt = ts
 	e.content.Set(id, it)
-	leaf := it.LeafCategory()
-	if e.categoryPrice[leaf] == nil {
-		e.categoryPrice[leaf] = &priceSum{}
-	}
-	e.categoryPrice[leaf].add(it.Price)
+	e.addCategoryPrice(it)
 }
 
 // weight returns the interest an interaction expresses.
@@ -286,6 +278,14 @@ func (e *Engine) applyInteraction(ev *Event, ts int64) {
 		value = float32(paidPrice(ev, it)) // for the user's price sensitivity
 	}
 	e.users.Append(uid, features.Interaction{TS: ts, Item: iid, Value: value, Kind: ev.kind})
+}
+
+func (e *Engine) addCategoryPrice(it *features.Item) {
+	leaf := it.LeafCategory()
+	if e.categoryPrice[leaf] == nil {
+		e.categoryPrice[leaf] = &priceSum{}
+	}
+	e.categoryPrice[leaf].add(it.Price)
 }
 
 // paidPrice is the unit price of a purchase: the event's, else the list price.

@@ -46,13 +46,13 @@ func BenchmarkApplyRate(b *testing.B) {
 	}
 }
 
-// BenchmarkApplyJSON adds decoding, as the Kafka consumer does.
-func BenchmarkApplyJSON(b *testing.B) {
+// BenchmarkApplyMessage adds decoding, as the Kafka consumer does.
+func BenchmarkApplyMessage(b *testing.B) {
 	msg := []byte(`{"type":"view","user":"u123","item":"i9","ts":1732270000000,"session":"s1"}`)
 	e := New(Config{})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if err := e.ApplyJSON(msg); err != nil {
+		if err := e.ApplyMessage(Position{"reco.events", 0}, int64(i), msg); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"reco/engine/node"
 )
@@ -16,7 +17,9 @@ func runServe(ctx context.Context, args []string) error {
 	embedded := fs.String("embedded-broker", "127.0.0.1:9092", "listen address of the embedded broker (when --brokers is empty)")
 	topics := fs.String("topics", "reco.events,reco.catalog", "events topic and catalog topic, comma-separated")
 	group := fs.String("group", "reco", "Kafka consumer group id")
-	dataDir := fs.String("data-dir", "", "directory for durable data (the embedded broker's log); empty keeps nothing on disk")
+	dataDir := fs.String("data-dir", "", "directory for durable data: state snapshots and the embedded broker's log; empty keeps nothing on disk")
+	snapEvery := fs.Duration("snapshot-interval", time.Minute, "how often to snapshot the state when --data-dir is set (and always on shutdown)")
+	deadLetter := fs.String("dead-letter-topic", "reco.dead-letter", "topic receiving messages the engine rejects, with the reason in headers")
 	demoShop := fs.Bool("demo", false, "load the deterministic demo shop into an empty log at start")
 	apiKey := fs.String("api-key", "", "API key required on write endpoints (empty = open)")
 	eng := engineFlags(fs)
@@ -32,7 +35,8 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	cfg := node.Config{
 		HTTPAddr: *httpAddr, EmbeddedBroker: *embedded, EventsTopic: ts[0], CatalogTopic: ts[1],
-		Group: *group, DataDir: *dataDir, Demo: *demoShop, APIKey: *apiKey, Engine: eng.engine(),
+		Group: *group, DataDir: *dataDir, SnapshotInterval: *snapEvery, DeadLetterTopic: *deadLetter,
+		Demo: *demoShop, APIKey: *apiKey, Engine: eng.engine(),
 	}
 	if *brokers != "" {
 		cfg.Brokers = strings.Split(*brokers, ",")

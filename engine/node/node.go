@@ -36,8 +36,16 @@ type Config struct {
 	EventsTopic, CatalogTopic string
 	// Group is the Kafka consumer group. Default "reco".
 	Group string
-	// DataDir, when set, holds the embedded broker's log.
+	// DataDir, when set, holds snapshots of the state (DataDir/snapshots)
+	// and the embedded broker's log (DataDir/kafka), so that a restart
+	// resumes where it stopped.
 	DataDir string
+	// SnapshotInterval is how often a snapshot is written when DataDir is
+	// set (and always at shutdown). Default 1 minute.
+	SnapshotInterval time.Duration
+	// DeadLetterTopic receives messages the engine rejects. Default
+	// reco.dead-letter.
+	DeadLetterTopic string
 	// Demo loads the demo shop into an empty log at start.
 	Demo bool
 	// APIKey guards write endpoints when set.
@@ -57,6 +65,8 @@ type Node struct {
 	api      *httpapi.Server
 	httpLn   net.Listener
 	brokers  []string
+
+	snapshots, snapshotFails *metrics.Counter
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -83,6 +93,12 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if cfg.Group == "" {
 		cfg.Group = "reco"
 	}
+	if cfg.SnapshotInterval <= 0 {
+		cfg.SnapshotInterval = time.Minute
+	}
+	if cfg.DeadLetterTopic == "" {
+		cfg.DeadLetterTopic = "reco.dead-letter"
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -103,7 +119,25 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		cfg.Logger.Info("embedded Kafka-protocol broker started", "addr", b.Addr(), "data_dir", bcfg.DataDir)
 	}
 	ctx, n.cancel = context.WithCancel(ctx)
-	n.Engine = engine.New(cfg.Engine)
+	if cfg.DataDir != "" {
+		e, file, skipped, err := engine.LoadSnapshot(n.snapshotDir(), cfg.Engine)
+		for _, s := range skipped {
+			cfg.Logger.Error("snapshot unreadable, trying an older one", "err", s)
+		}
+		if err != nil {
+			n.Close()
+			return nil, err
+		}
+		if e != nil {
+			n.Engine = e
+			cfg.Logger.Info("state restored from snapshot", "file", file, "events", e.Version(), "partitions", len(e.Offsets()))
+		} else if len(skipped) > 0 {
+			cfg.Logger.Error("no readable snapshot: rebuilding the state by replaying the log from its start")
+		}
+	}
+	if n.Engine == nil {
+		n.Engine = engine.New(cfg.Engine)
+	}
 	n.registerEngineMetrics()
 	n.Producer = stream.NewProducer(stream.ProducerConfig{Brokers: n.brokers, EventsTopic: cfg.EventsTopic, CatalogTopic: cfg.CatalogTopic})
 	if cfg.Demo {
@@ -114,10 +148,10 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.Consumer = stream.NewConsumer(n.Engine, stream.ConsumerConfig{
 		Brokers: n.brokers, Topics: topics, GroupID: cfg.Group,
-		// The state is in memory only: without a snapshot to resume from,
-		// rebuild it from the start of the log, whatever the group committed.
-		ResetToStart: true,
-		Metrics:      n.Metrics, Logger: cfg.Logger,
+		// The consumer resumes where the engine's state stops: after the
+		// restored snapshot, or at the start of the log without one.
+		DeadLetter: n.Producer, DeadLetterTopic: cfg.DeadLetterTopic,
+		Metrics: n.Metrics, Logger: cfg.Logger,
 	})
 	n.api = httpapi.New(httpapi.Config{
 		Engine: n.Engine, Sink: n.Producer, Ready: n.Consumer.Ready,
@@ -132,6 +166,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	n.goRun("consumer", func() error { return n.Consumer.Run(ctx) })
 	n.goRun("trainer", func() error { n.train(ctx); return nil })
 	n.goRun("http", func() error { return n.api.Serve(ln) })
+	if cfg.DataDir != "" {
+		n.goRun("snapshots", func() error { n.snapshotLoop(ctx); return nil })
+	}
 	cfg.Logger.Info("reco serving", "http", ln.Addr().String(), "brokers", n.brokers, "topics", topics, "group", cfg.Group)
 	return n, nil
 }
@@ -175,6 +212,36 @@ func (n *Node) train(ctx context.Context) {
 	n.Engine.Run(ctx)
 }
 
+func (n *Node) snapshotDir() string { return filepath.Join(n.cfg.DataDir, "snapshots") }
+
+// snapshotLoop writes a snapshot every SnapshotInterval while events keep
+// arriving.
+func (n *Node) snapshotLoop(ctx context.Context) {
+	t := time.NewTicker(n.cfg.SnapshotInterval)
+	defer t.Stop()
+	last := n.Engine.Version()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if v := n.Engine.Version(); v == last {
+			continue
+		}
+		start := time.Now()
+		file, err := n.Engine.SaveSnapshot(n.snapshotDir())
+		if err != nil {
+			n.snapshotFails.Inc()
+			n.cfg.Logger.Error("snapshot failed; will retry", "err", err)
+			continue
+		}
+		last = n.Engine.Version()
+		n.snapshots.Inc()
+		n.cfg.Logger.Debug("snapshot written", "file", file, "took", time.Since(start).Round(time.Millisecond))
+	}
+}
+
 // HTTPAddr returns the address the API listens on.
 func (n *Node) HTTPAddr() string { return n.httpLn.Addr().String() }
 
@@ -188,8 +255,9 @@ func (n *Node) Err() error {
 	return n.err
 }
 
-// Close stops accepting requests, stops the consumer (committing what it
-// applied), and shuts everything down.
+// Close shuts down in the order that loses nothing: stop accepting
+// requests and drain them, stop the consumer (committing what it applied),
+// write a final snapshot, then close the producer and the broker.
 func (n *Node) Close() error {
 	var errs []error
 	if n.api != nil && n.httpLn != nil {
@@ -201,6 +269,13 @@ func (n *Node) Close() error {
 		n.cancel()
 	}
 	n.wg.Wait()
+	if n.cfg.DataDir != "" && n.Engine != nil {
+		if file, err := n.Engine.SaveSnapshot(n.snapshotDir()); err != nil {
+			errs = append(errs, fmt.Errorf("final snapshot: %w", err))
+		} else {
+			n.cfg.Logger.Info("final snapshot written", "file", file, "events", n.Engine.Version())
+		}
+	}
 	if n.Producer != nil {
 		errs = append(errs, n.Producer.Close())
 	}
@@ -242,6 +317,8 @@ func (n *Node) loadDemo(ctx context.Context, topics []string) error {
 func (n *Node) registerEngineMetrics() {
 	st := n.Engine.Stats()
 	reg := n.Metrics
+	n.snapshots = reg.Counter("reco_snapshots_total", "", "Snapshots written.")
+	n.snapshotFails = reg.Counter("reco_snapshot_failures_total", "", "Snapshots that failed to write.")
 	reg.CounterFunc("reco_engine_events_total", "", "Events folded into the state (after dedup).", func() float64 { return float64(st.Applied.Load()) })
 	reg.CounterFunc("reco_engine_duplicates_total", "", "Events dropped because their id was seen before.", func() float64 { return float64(st.Duplicates.Load()) })
 	reg.CounterFunc("reco_model_trainings_total", "", "Successful background trainings.", func() float64 { return float64(st.Trainings.Load()) })

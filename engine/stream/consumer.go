@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -31,27 +35,34 @@ type ConsumerConfig struct {
 	// before handing its partitions to others. Default 6 s (Kafka: 30 s,
 	// which would make a restarted reco wait that long to rejoin).
 	SessionTimeout time.Duration
-	// FromOffsets, when not nil, is where consumption starts: the group's
-	// committed offsets are reset to it before joining. The engine's state
-	// lives in memory, so a process without a snapshot must replay the log
-	// from its first offset rather than resume where a previous process
-	// committed. Partitions missing from the map start at their first offset.
-	FromOffsets map[TopicPartition]int64
-	// ResetToStart resets the group to the first offset of every partition
-	// before joining (used when there is no snapshot to resume from).
-	ResetToStart bool
+	// DeadLetter, when set, receives every message that fails to decode
+	// or validate, with headers naming its topic, partition, offset and
+	// the reason, so that nothing rejected is lost without a trace.
+	DeadLetter *Producer
+	// DeadLetterTopic is the topic DeadLetter writes to. Default reco.dead-letter.
+	DeadLetterTopic string
 	// Metrics receives the consumer's series; nil disables them.
 	Metrics *metrics.Registry
 	Logger  *slog.Logger
 }
 
 // Consumer applies the events of Kafka topics to an engine.
+//
+// Where to read from is the engine's business, not the group's: the
+// engine records the next offset of every partition it applied (and a
+// snapshot stores them with the state). Before joining, the consumer
+// resets the group's committed offsets to the engine's (partitions the
+// engine never saw: their first offset), so a fresh process replays the
+// whole log, a restored one resumes exactly after its snapshot, and a
+// reconnect after a broker outage neither skips nor repeats anything.
 type Consumer struct {
 	cfg ConsumerConfig
 	eng *engine.Engine
 
-	applied  *metrics.Counter
-	rejected func(reason string) *metrics.Counter
+	applied      *metrics.Counter
+	rejected     func(reason string) *metrics.Counter
+	deadLettered *metrics.Counter
+	deadFailed   *metrics.Counter
 
 	mu       sync.Mutex
 	target   map[TopicPartition]int64 // log end seen at start: ready once reached
@@ -75,6 +86,9 @@ func NewConsumer(eng *engine.Engine, cfg ConsumerConfig) *Consumer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.DeadLetterTopic == "" {
+		cfg.DeadLetterTopic = "reco.dead-letter"
+	}
 	reg := cfg.Metrics
 	if reg == nil {
 		reg = metrics.NewRegistry()
@@ -86,6 +100,8 @@ func NewConsumer(eng *engine.Engine, cfg ConsumerConfig) *Consumer {
 		position: map[TopicPartition]int64{},
 		lag:      map[TopicPartition]int64{},
 	}
+	c.deadLettered = reg.Counter("reco_dead_letter_total", "", "Rejected messages written to the dead-letter topic.")
+	c.deadFailed = reg.Counter("reco_dead_letter_failures_total", "", "Rejected messages that could not be written to the dead-letter topic (logged instead).")
 	c.rejected = func(reason string) *metrics.Counter {
 		return reg.Counter("reco_events_rejected_total", metrics.Label("reason", reason),
 			"Events consumed from Kafka and rejected, by reason.")
@@ -96,12 +112,60 @@ func NewConsumer(eng *engine.Engine, cfg ConsumerConfig) *Consumer {
 	return c
 }
 
-// Run consumes until ctx ends. Broker errors are logged and retried with
-// backoff: serving goes on from memory while the broker is away.
+// Run consumes until ctx ends. On a broker error it drops the reader,
+// waits for the brokers with backoff (serving goes on from memory), resets
+// the group to the engine's offsets and joins again.
 func (c *Consumer) Run(ctx context.Context) error {
-	if err := c.prepare(ctx); err != nil {
-		return err
+	go c.probe(ctx)
+	backoff := 100 * time.Millisecond
+	for first := true; ; first = false {
+		if err := c.prepare(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if first && !isTransient(err) {
+				return err
+			}
+			c.setErr(err)
+			c.cfg.Logger.Warn("kafka not available; retrying", "err", err, "backoff", backoff)
+			if !sleep(ctx, backoff) {
+				return nil
+			}
+			backoff = min(2*backoff, 5*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		err := c.consume(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		c.setErr(err)
+		c.cfg.Logger.Warn("kafka fetch failed; reconnecting", "err", err)
+		if !sleep(ctx, backoff) {
+			return nil
+		}
 	}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
+
+// isTransient reports whether a start-up error may go away by itself (a
+// broker not reachable yet) rather than being a configuration mistake.
+func isTransient(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// consume reads and applies messages with one group reader until a fetch
+// fails or ctx ends.
+func (c *Consumer) consume(ctx context.Context) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:        c.cfg.Brokers,
 		GroupID:        c.cfg.GroupID,
@@ -115,29 +179,27 @@ func (c *Consumer) Run(ctx context.Context) error {
 		ErrorLogger:    kafka.LoggerFunc(func(msg string, args ...any) { c.cfg.Logger.Debug(fmt.Sprintf(msg, args...)) }),
 	})
 	defer func() {
-		if err := r.Close(); err != nil {
-			c.cfg.Logger.Warn("closing kafka reader", "err", err)
+		// Close flushes pending commits; with the broker gone it can hang,
+		// and the next join resets offsets anyway, so do not wait forever.
+		done := make(chan struct{})
+		go func() {
+			if err := r.Close(); err != nil {
+				c.cfg.Logger.Debug("closing kafka reader", "err", err)
+			}
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			c.cfg.Logger.Warn("kafka reader close timed out")
 		}
 	}()
-	backoff := 100 * time.Millisecond
 	for {
 		msg, err := r.FetchMessage(ctx)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			c.setErr(err)
-			c.cfg.Logger.Warn("kafka fetch failed; retrying", "err", err, "backoff", backoff)
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(backoff):
-			}
-			backoff = min(2*backoff, 5*time.Second)
-			continue
+			return err
 		}
-		backoff = 100 * time.Millisecond
-		c.apply(&msg)
+		c.apply(ctx, &msg)
 		// With CommitInterval set, this only records the offset; kafka-go
 		// commits in the background and flushes on Close. Either way the
 		// offset is recorded strictly after the event was applied.
@@ -147,8 +209,8 @@ func (c *Consumer) Run(ctx context.Context) error {
 	}
 }
 
-func (c *Consumer) apply(msg *kafka.Message) {
-	if err := c.eng.ApplyJSON(msg.Value); err != nil {
+func (c *Consumer) apply(ctx context.Context, msg *kafka.Message) {
+	if err := c.eng.ApplyMessage(engine.Position{Topic: msg.Topic, Partition: msg.Partition}, msg.Offset, msg.Value); err != nil {
 		reason := "invalid"
 		var de *engine.DecodeError
 		if errors.As(err, &de) {
@@ -156,10 +218,11 @@ func (c *Consumer) apply(msg *kafka.Message) {
 		}
 		c.rejected(reason).Inc()
 		c.cfg.Logger.Warn("event rejected", "topic", msg.Topic, "partition", msg.Partition, "offset", msg.Offset, "reason", err)
+		c.deadLetter(ctx, msg, reason, err)
 	} else {
 		c.applied.Inc()
 	}
-	tp := TopicPartition{msg.Topic, msg.Partition}
+	tp := TopicPartition{Topic: msg.Topic, Partition: msg.Partition}
 	c.mu.Lock()
 	c.position[tp] = msg.Offset + 1
 	c.lag[tp] = max(msg.HighWaterMark-msg.Offset-1, 0)
@@ -167,8 +230,57 @@ func (c *Consumer) apply(msg *kafka.Message) {
 	c.mu.Unlock()
 }
 
+// deadLetter writes a rejected message to the dead-letter topic, keyed as
+// it was, with where it came from and why it was rejected in headers.
+func (c *Consumer) deadLetter(ctx context.Context, msg *kafka.Message, reason string, err error) {
+	if c.cfg.DeadLetter == nil {
+		return
+	}
+	dl := kafka.Message{Topic: c.cfg.DeadLetterTopic, Key: msg.Key, Value: msg.Value, Headers: []kafka.Header{
+		{Key: "reco-topic", Value: []byte(msg.Topic)},
+		{Key: "reco-partition", Value: []byte(strconv.Itoa(msg.Partition))},
+		{Key: "reco-offset", Value: []byte(strconv.FormatInt(msg.Offset, 10))},
+		{Key: "reco-reason", Value: []byte(reason)},
+		{Key: "reco-error", Value: []byte(err.Error())},
+	}}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if werr := c.cfg.DeadLetter.Produce(wctx, dl); werr != nil {
+		c.deadFailed.Inc()
+		c.cfg.Logger.Error("dead-letter write failed", "topic", msg.Topic, "partition", msg.Partition, "offset", msg.Offset, "err", werr)
+		return
+	}
+	c.deadLettered.Inc()
+}
+
+// probe clears a fetch error once the brokers answer again, so that
+// /readyz recovers even when no new message arrives to prove it.
+func (c *Consumer) probe(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c.mu.Lock()
+		failing := c.lastErr != nil
+		c.mu.Unlock()
+		if !failing {
+			continue
+		}
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := Partitions(pctx, c.cfg.Brokers, c.cfg.Topics)
+		cancel()
+		if err == nil {
+			c.setErr(nil)
+		}
+	}
+}
+
 // prepare creates the topics, records the log end to be ready at, and
-// resets the group's offsets when asked to.
+// resets the group's offsets to the engine's.
 func (c *Consumer) prepare(ctx context.Context) error {
 	if err := CreateTopics(ctx, c.cfg.Brokers, 0, c.cfg.Topics...); err != nil {
 		c.cfg.Logger.Debug("creating topics", "err", err)
@@ -181,30 +293,56 @@ func (c *Consumer) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	applied := c.eng.Offsets()
 	start := map[TopicPartition]int64{}
 	for tp, b := range bounds {
 		start[tp] = b.First
-		if off, ok := c.cfg.FromOffsets[tp]; ok && off >= b.First {
-			start[tp] = off
+		if off, ok := applied[tp]; ok && off >= b.First {
+			start[tp] = min(off, b.End)
 		}
 	}
-	if c.cfg.ResetToStart || c.cfg.FromOffsets != nil {
-		if err := ResetGroup(ctx, c.cfg.Brokers, c.cfg.GroupID, start); err != nil {
-			return err
-		}
+	if err := c.resetGroup(ctx, start); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.target = map[TopicPartition]int64{}
-	for tp, b := range bounds {
-		if b.End > start[tp] {
-			c.target[tp] = b.End
+	if !c.started {
+		// Ready means: caught up with the log end seen at the first start.
+		c.target = map[TopicPartition]int64{}
+		for tp, b := range bounds {
+			if b.End > start[tp] {
+				c.target[tp] = b.End
+			}
 		}
+	}
+	for tp, b := range bounds {
 		c.position[tp] = start[tp]
 		c.lag[tp] = b.End - start[tp]
 	}
 	c.started = true
 	return nil
+}
+
+// resetGroup sets the group's offsets, retrying while a vanished member
+// of a previous process still holds the group (until its session times
+// out). If the group stays busy — other live members share it — it gives
+// up after two session timeouts and resumes from the committed offsets.
+func (c *Consumer) resetGroup(ctx context.Context, start map[TopicPartition]int64) error {
+	deadline := time.Now().Add(2 * c.cfg.SessionTimeout)
+	for {
+		err := ResetGroup(ctx, c.cfg.Brokers, c.cfg.GroupID, start)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			c.cfg.Logger.Warn("could not reset the consumer group (it has other active members?); resuming from its committed offsets", "group", c.cfg.GroupID, "err", err)
+			return nil
+		}
+		c.cfg.Logger.Debug("group busy; retrying offset reset", "err", err)
+		if !sleep(ctx, 500*time.Millisecond) {
+			return ctx.Err()
+		}
+	}
 }
 
 func (c *Consumer) setErr(err error) {

@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"reco/engine"
 )
 
 // TopicPartition names one partition of a topic.
-type TopicPartition struct {
-	Topic     string
-	Partition int
-}
+type TopicPartition = engine.Position
 
 func newClient(brokers []string) *kafka.Client {
 	return &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
@@ -32,7 +31,7 @@ func Partitions(ctx context.Context, brokers, topics []string) ([]TopicPartition
 			return nil, fmt.Errorf("metadata of topic %s: %w", t.Name, t.Error)
 		}
 		for _, p := range t.Partitions {
-			out = append(out, TopicPartition{t.Name, p.ID})
+			out = append(out, TopicPartition{Topic: t.Name, Partition: p.ID})
 		}
 	}
 	slices.SortFunc(out, func(a, b TopicPartition) int {
@@ -66,7 +65,7 @@ func LogBounds(ctx context.Context, brokers []string, tps []TopicPartition) (map
 			if p.Error != nil {
 				return nil, fmt.Errorf("offsets of %s/%d: %w", topic, p.Partition, p.Error)
 			}
-			out[TopicPartition{topic, p.Partition}] = Bounds{First: p.FirstOffset, End: p.LastOffset}
+			out[TopicPartition{Topic: topic, Partition: p.Partition}] = Bounds{First: p.FirstOffset, End: p.LastOffset}
 		}
 	}
 	return out, nil

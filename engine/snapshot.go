@@ -1,0 +1,274 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"reco/features"
+)
+
+// Position names one partition of one Kafka topic.
+type Position struct {
+	Topic     string
+	Partition int
+}
+
+// ApplyMessage decodes and applies one Kafka message and records, under
+// the same lock, that the partition's next offset is offset+1 — also when
+// the message is rejected — so that a snapshot's state and offsets always
+// agree: a restart resumes exactly after the last message the state holds.
+func (e *Engine) ApplyMessage(pos Position, offset int64, value []byte) error {
+	var ev Event
+	err := decodeEventInto(value, &ev)
+	e.mu.Lock()
+	if err == nil {
+		e.applyLocked(&ev)
+	}
+	e.offsets[pos] = offset + 1
+	e.mu.Unlock()
+	return err
+}
+
+// Offsets returns the next offset to apply per partition, as far as this
+// engine's state goes.
+func (e *Engine) Offsets() map[Position]int64 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make(map[Position]int64, len(e.offsets))
+	for k, v := range e.offsets {
+		out[k] = v
+	}
+	return out
+}
+
+// snapshotState is everything a snapshot stores. Derived structures (the
+// content index, category prices, neighbour lists, the EASE model) are
+// rebuilt on load.
+type snapshotState struct {
+	Format      int
+	TakenAt     int64
+	Clock       int64
+	Applied     uint64
+	RatingSum   float64
+	Ratings     int64
+	Catalog     features.CatalogState
+	Users       features.UsersState
+	CoOccur     features.CoOccurrenceState
+	Baskets     features.BasketsState
+	Pop         features.PopularityState
+	Views       features.PopularityState
+	Sales       features.PopularityState
+	Weekly      features.WeeklyState
+	PricePoints []features.PricePointState
+	DedupIDs    []string // oldest first
+	Offsets     []offsetState
+}
+
+type offsetState struct {
+	Topic     string
+	Partition int
+	Next      int64
+}
+
+const (
+	snapshotFormat = 1
+	snapshotMagic  = "RECOSNP1"
+	snapshotPrefix = "snapshot-"
+	snapshotSuffix = ".reco"
+	// snapshotsKept is how many snapshot files stay on disk: the newest,
+	// and the previous one to fall back to if the newest is damaged.
+	snapshotsKept = 2
+)
+
+// WriteSnapshot writes the whole state with the offsets it reflects:
+// magic, payload length, the zstd-compressed payload, and a CRC-32C of the
+// payload. The state is encoded under the read lock (ingest waits that
+// long, serving does not); compression happens after.
+func (e *Engine) WriteSnapshot(w io.Writer) error {
+	var raw bytes.Buffer
+	e.mu.RLock()
+	st := snapshotState{
+		Format: snapshotFormat, TakenAt: time.Now().UnixMilli(), Clock: e.clock, Applied: e.stats.Applied.Load(),
+		RatingSum: e.ratingSum, Ratings: e.ratings,
+		Catalog: e.catalog.Export(), Users: e.users.Export(), CoOccur: e.cooc.Export(), Baskets: e.baskets.Export(),
+		Pop: e.pop.Export(), Views: e.views.Export(), Sales: e.sales.Export(),
+		Weekly: e.weeklySales.Export(), PricePoints: e.pricePoints.Export(), DedupIDs: e.dedup.export(),
+	}
+	for p, next := range e.offsets {
+		st.Offsets = append(st.Offsets, offsetState{p.Topic, p.Partition, next})
+	}
+	err := gob.NewEncoder(&raw).Encode(&st)
+	e.mu.RUnlock()
+	if err != nil {
+		return fmt.Errorf("encoding snapshot: %w", err)
+	}
+	var payload bytes.Buffer
+	zw, err := zstd.NewWriter(&payload, zstd.WithEncoderLevel(zstd.SpeedDefault))
+	if err != nil {
+		return err
+	}
+	if _, err := raw.WriteTo(zw); err != nil {
+		return fmt.Errorf("compressing snapshot: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("compressing snapshot: %w", err)
+	}
+	var head [16]byte
+	copy(head[:8], snapshotMagic)
+	binary.BigEndian.PutUint64(head[8:], uint64(payload.Len()))
+	var tail [4]byte
+	binary.BigEndian.PutUint32(tail[:], crc32.Checksum(payload.Bytes(), crc32.MakeTable(crc32.Castagnoli)))
+	bw := bufio.NewWriter(w)
+	bw.Write(head[:])
+	bw.Write(payload.Bytes())
+	bw.Write(tail[:])
+	return bw.Flush()
+}
+
+// ReadSnapshot returns an engine with cfg and the state of the snapshot in
+// r. A truncated or corrupted snapshot is an error, never a partial state.
+func ReadSnapshot(r io.Reader, cfg Config) (*Engine, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading snapshot: %w", err)
+	}
+	if len(b) < 20 || string(b[:8]) != snapshotMagic {
+		return nil, errors.New("snapshot: not a reco snapshot (bad magic or too short)")
+	}
+	n := binary.BigEndian.Uint64(b[8:16])
+	if uint64(len(b)) != 16+n+4 {
+		return nil, fmt.Errorf("snapshot: truncated or padded: %d bytes, header says %d", len(b), 16+n+4)
+	}
+	payload := b[16 : 16+n]
+	if got, want := crc32.Checksum(payload, crc32.MakeTable(crc32.Castagnoli)), binary.BigEndian.Uint32(b[16+n:]); got != want {
+		return nil, fmt.Errorf("snapshot: checksum mismatch (%08x, want %08x)", got, want)
+	}
+	zr, err := zstd.NewReader(bytes.NewReader(payload))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	var st snapshotState
+	if err := gob.NewDecoder(zr).Decode(&st); err != nil {
+		return nil, fmt.Errorf("snapshot: decoding: %w", err)
+	}
+	if st.Format != snapshotFormat {
+		return nil, fmt.Errorf("snapshot: format %d, this build reads %d", st.Format, snapshotFormat)
+	}
+	e := New(cfg)
+	e.catalog = features.ImportCatalog(st.Catalog)
+	e.users = features.ImportUsers(st.Users)
+	e.cooc = features.ImportCoOccurrence(st.CoOccur)
+	e.baskets = features.ImportBaskets(st.Baskets)
+	e.pop, e.views, e.sales = features.ImportPopularity(st.Pop), features.ImportPopularity(st.Views), features.ImportPopularity(st.Sales)
+	e.weeklySales = features.ImportWeekly(st.Weekly)
+	e.pricePoints = features.ImportPricePoints(st.PricePoints)
+	e.clock, e.ratingSum, e.ratings = st.Clock, st.RatingSum, st.Ratings
+	for _, id := range st.DedupIDs {
+		e.dedup.add(id)
+	}
+	for _, o := range st.Offsets {
+		e.offsets[Position{o.Topic, o.Partition}] = o.Next
+	}
+	// Rebuild what is derived from the catalog, and rewire the models to
+	// the loaded features.
+	for i := 0; i < e.catalog.Len(); i++ {
+		id := features.ItemID(i)
+		it := e.catalog.Item(id)
+		if it.Listed && !it.Deleted {
+			e.content.Set(id, it)
+			e.addCategoryPrice(it)
+		}
+	}
+	e.wireModels()
+	e.stats.Applied.Store(st.Applied)
+	e.version.Store(st.Applied)
+	return e, nil
+}
+
+// SaveSnapshot writes a snapshot into dir atomically (temporary file,
+// fsync, rename, fsync of dir) and removes all but the newest
+// snapshotsKept. It returns the file written.
+func (e *Engine) SaveSnapshot(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("snapshot dir: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-snapshot-*")
+	if err != nil {
+		return "", fmt.Errorf("snapshot: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if err := e.WriteSnapshot(tmp); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("snapshot: fsync: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("snapshot: %w", err)
+	}
+	name := filepath.Join(dir, fmt.Sprintf("%s%020d%s", snapshotPrefix, time.Now().UnixNano(), snapshotSuffix))
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return "", fmt.Errorf("snapshot: %w", err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	files := snapshotFiles(dir)
+	for len(files) > snapshotsKept {
+		os.Remove(files[0])
+		files = files[1:]
+	}
+	return name, nil
+}
+
+// snapshotFiles lists the snapshots in dir, oldest first.
+func snapshotFiles(dir string) []string {
+	entries, _ := os.ReadDir(dir)
+	var out []string
+	for _, en := range entries {
+		if n := en.Name(); strings.HasPrefix(n, snapshotPrefix) && strings.HasSuffix(n, snapshotSuffix) {
+			out = append(out, filepath.Join(dir, n))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// LoadSnapshot loads the newest readable snapshot in dir. A damaged one
+// is reported in skipped and the previous one tried. With none readable
+// it returns (nil, "", skipped, nil): the caller replays the log instead.
+func LoadSnapshot(dir string, cfg Config) (e *Engine, file string, skipped []error, err error) {
+	files := snapshotFiles(dir)
+	for i := len(files) - 1; i >= 0; i-- {
+		f, err := os.Open(files[i])
+		if err != nil {
+			skipped = append(skipped, err)
+			continue
+		}
+		e, err := ReadSnapshot(f, cfg)
+		f.Close()
+		if err != nil {
+			skipped = append(skipped, fmt.Errorf("%s: %w", files[i], err))
+			continue
+		}
+		return e, files[i], skipped, nil
+	}
+	return nil, "", skipped, nil
+}

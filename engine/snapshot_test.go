@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func answers(t *testing.T, e *Engine) []Response {
+	t.Helper()
+	e.RefreshNeighbors()
+	var out []Response
+	for _, req := range []Request{
+		{Slot: SlotFeed, User: "u3", N: 10}, {Slot: SlotSimilar, Item: "cam2", N: 10},
+		{Slot: SlotCrossSell, Item: "cam4", N: 5}, {Slot: SlotUpsell, Item: "bag1", N: 5},
+		{Slot: SlotBundle, Item: "cam5", N: 5}, {Slot: SlotFeed, User: "nobody", N: 5},
+	} {
+		resp, err := e.Recommend(&req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.RequestID = ""
+		out = append(out, *resp)
+	}
+	return out
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	e := plantedShop(t)
+	e.Apply(&Event{Type: TypeUserDelete, User: "u7"})
+	e.Apply(&Event{Type: TypeUser, User: "u8", Consent: boolp(false)})
+	e.ApplyMessage(Position{"reco.events", 2}, 41, []byte(`{"type":"view","user":"u1","item":"cam1","id":"m-41"}`))
+	e.ApplyMessage(Position{"reco.events", 3}, 7, []byte(`not json`))
+	var buf bytes.Buffer
+	if err := e.WriteSnapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := ReadSnapshot(bytes.NewReader(buf.Bytes()), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := answers(t, loaded), answers(t, e); !reflect.DeepEqual(got, want) {
+		t.Fatalf("answers differ after a snapshot round trip:\n got %+v\nwant %+v", got, want)
+	}
+	for _, id := range []string{"cam1", "water", "bag9"} {
+		a, _ := e.ItemInfo(id)
+		b, _ := loaded.ItemInfo(id)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("item %s: %+v, want %+v", id, b, a)
+		}
+	}
+	if _, ok := loaded.UserInfo("u7"); ok {
+		t.Fatal("an erased user came back from the snapshot")
+	}
+	if u, _ := loaded.UserInfo("u8"); u.Consent {
+		t.Fatal("consent:false was lost")
+	}
+	off := loaded.Offsets()
+	if off[Position{"reco.events", 2}] != 42 || off[Position{"reco.events", 3}] != 8 {
+		t.Fatalf("offsets %v, want p2→42 and p3→8 (a rejected message still advances)", off)
+	}
+	// The dedup window survives: the same id is not applied again.
+	before, _ := loaded.ItemInfo("cam1")
+	loaded.ApplyMessage(Position{"reco.events", 2}, 42, []byte(`{"type":"view","user":"u1","item":"cam1","id":"m-41"}`))
+	after, _ := loaded.ItemInfo("cam1")
+	if after.Views != before.Views {
+		t.Fatal("a duplicate id was applied after restoring the snapshot")
+	}
+}
+
+func TestSnapshotDamageIsDetected(t *testing.T) {
+	e := testShop(t)
+	var buf bytes.Buffer
+	if err := e.WriteSnapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)/2] ^= 0x40
+	tests := map[string][]byte{
+		"truncated":   good[:len(good)-10],
+		"bit flipped": flipped,
+		"empty":       nil,
+		"not ours":    []byte("PK\x03\x04 some zip file with enough bytes"),
+	}
+	for name, b := range tests {
+		if _, err := ReadSnapshot(bytes.NewReader(b), Config{}); err == nil {
+			t.Errorf("%s snapshot loaded without error", name)
+		}
+	}
+}
+
+func TestLoadSnapshotFallsBackToThePreviousOne(t *testing.T) {
+	dir := t.TempDir()
+	e := testShop(t)
+	first, err := e.SaveSnapshot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Apply(&Event{Type: "view", User: "late", Item: "s3", TS: 1_800_000_000_000})
+	if _, err := e.SaveSnapshot(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.SaveSnapshot(dir); err != nil { // a third: only two are kept
+		t.Fatal(err)
+	}
+	if files := snapshotFiles(dir); len(files) != 2 || files[0] == first {
+		t.Fatalf("kept %v, want the two newest", files)
+	}
+	newest := snapshotFiles(dir)[1]
+	b, _ := os.ReadFile(newest)
+	os.WriteFile(newest, b[:len(b)/2], 0o644) // torn write
+	loaded, file, skipped, err := LoadSnapshot(dir, Config{})
+	if err != nil || loaded == nil {
+		t.Fatalf("LoadSnapshot: %v", err)
+	}
+	if len(skipped) != 1 || !strings.Contains(skipped[0].Error(), "truncated") || filepath.Base(file) == filepath.Base(newest) {
+		t.Fatalf("loaded %s, skipped %v: want the previous snapshot after reporting the torn one", file, skipped)
+	}
+	if u, ok := loaded.UserInfo("late"); !ok || u.HistoryLength != 1 {
+		t.Fatalf("previous snapshot lacks the late view: %+v", u)
+	}
+	none, _, _, err := LoadSnapshot(t.TempDir(), Config{})
+	if none != nil || err != nil {
+		t.Fatal("an empty dir must mean: replay the log")
+	}
+}

@@ -1,0 +1,214 @@
+package features
+
+// The *State types are the persistent form of each feature structure:
+// exported, gob-friendly copies that a snapshot stores and a restart loads.
+// Derived structures (name indexes, the content index) are rebuilt on
+// import instead of stored.
+
+// CatalogState is the persistent form of a Catalog.
+type CatalogState struct{ Items []Item }
+
+// Export returns the catalog's persistent form (sharing item slices).
+func (c *Catalog) Export() CatalogState { return CatalogState{Items: c.items} }
+
+// ImportCatalog rebuilds a catalog from its persistent form.
+func ImportCatalog(s CatalogState) *Catalog {
+	c := NewCatalog()
+	for _, it := range s.Items {
+		c.names.Intern(it.ID)
+	}
+	c.items = s.Items
+	return c
+}
+
+// UserState is the persistent form of one user.
+type UserState struct {
+	ID                      string
+	Consent                 bool
+	Events, LastTS          int64
+	BasketStart, BasketLast int64
+	Shown                   []Shown
+	History                 []Interaction // oldest first
+}
+
+// UsersState is the persistent form of Users.
+type UsersState struct {
+	HistoryLen int
+	Users      []UserState
+	Live       int
+}
+
+// Export returns the users' persistent form.
+func (t *Users) Export() UsersState {
+	s := UsersState{HistoryLen: t.historyLen, Users: make([]UserState, len(t.users)), Live: t.live}
+	for i := range t.users {
+		u := &t.users[i]
+		us := UserState{ID: u.ID, Consent: u.Consent, Events: u.Events, LastTS: u.LastTS,
+			BasketStart: u.BasketStart, BasketLast: u.BasketLast, Shown: u.Shown}
+		if n := len(u.history); n > 0 {
+			us.History = make([]Interaction, 0, n)
+			us.History = append(us.History, u.history[u.head:]...)
+			us.History = append(us.History, u.history[:u.head]...)
+		}
+		s.Users[i] = us
+	}
+	return s
+}
+
+// ImportUsers rebuilds Users from its persistent form. Erased users keep
+// their (empty) slot so that ids stay stable, but are not findable.
+func ImportUsers(s UsersState) *Users {
+	t := NewUsers(s.HistoryLen)
+	t.users = make([]User, len(s.Users))
+	for i, us := range s.Users {
+		// Every slot takes an index, erased ones under a name no event can
+		// carry (ids cannot contain control characters).
+		if us.ID == "" {
+			t.names.Intern("\x00erased")
+			t.names.Forget("\x00erased")
+		} else {
+			t.names.Intern(us.ID)
+		}
+		hist := us.History
+		if len(hist) > t.historyLen {
+			hist = hist[len(hist)-t.historyLen:]
+		}
+		t.users[i] = User{ID: us.ID, Consent: us.Consent, Events: us.Events, LastTS: us.LastTS,
+			BasketStart: us.BasketStart, BasketLast: us.BasketLast, Shown: us.Shown, history: hist}
+		if len(hist) == t.historyLen {
+			t.users[i].head = 0
+		}
+	}
+	t.live = s.Live
+	return t
+}
+
+// CoOccurrenceState is the persistent form of a CoOccurrence.
+type CoOccurrenceState struct {
+	Partners   [][]ItemID
+	Weights    [][]float32
+	Occurrence []float32
+	MaxRow     int
+	HalfLifeMs float64
+	BaseTS     int64
+	Based      bool
+}
+
+// Export returns the table's persistent form.
+func (c *CoOccurrence) Export() CoOccurrenceState {
+	s := CoOccurrenceState{Partners: make([][]ItemID, len(c.rows)), Weights: make([][]float32, len(c.rows)),
+		Occurrence: c.occurrence, MaxRow: c.maxRow, HalfLifeMs: c.halfLifeMs, BaseTS: c.baseTS, Based: c.based}
+	for i := range c.rows {
+		c.rows[i].each(func(b ItemID, w float32) {
+			s.Partners[i] = append(s.Partners[i], b)
+			s.Weights[i] = append(s.Weights[i], w)
+		})
+	}
+	return s
+}
+
+// ImportCoOccurrence rebuilds a table from its persistent form.
+func ImportCoOccurrence(s CoOccurrenceState) *CoOccurrence {
+	c := &CoOccurrence{maxRow: s.MaxRow, halfLifeMs: s.HalfLifeMs, baseTS: s.BaseTS, based: s.Based}
+	c.rows = make([]partners, len(s.Partners))
+	c.occurrence = append([]float32(nil), s.Occurrence...)
+	for len(c.occurrence) < len(c.rows) {
+		c.occurrence = append(c.occurrence, 0)
+	}
+	c.version = make([]uint32, len(c.rows))
+	for i := range s.Partners {
+		for j, b := range s.Partners[i] {
+			c.rows[i].add(b, s.Weights[i][j])
+		}
+	}
+	return c
+}
+
+// BasketsState is the persistent form of Baskets.
+type BasketsState struct {
+	Pairs CoOccurrenceState
+	Total float64
+}
+
+// Export returns the miner's persistent form.
+func (b *Baskets) Export() BasketsState { return BasketsState{Pairs: b.pairs.Export(), Total: b.total} }
+
+// ImportBaskets rebuilds a miner from its persistent form.
+func ImportBaskets(s BasketsState) *Baskets {
+	return &Baskets{pairs: ImportCoOccurrence(s.Pairs), total: s.Total}
+}
+
+// PopularityState is the persistent form of a Popularity.
+type PopularityState struct {
+	HalfLifeMs float64
+	Value      []float64
+	Last       []int64
+}
+
+// Export returns the table's persistent form.
+func (p *Popularity) Export() PopularityState {
+	return PopularityState{HalfLifeMs: p.halfLifeMs, Value: p.value, Last: p.last}
+}
+
+// ImportPopularity rebuilds a table from its persistent form.
+func ImportPopularity(s PopularityState) *Popularity {
+	return &Popularity{halfLifeMs: s.HalfLifeMs, value: s.Value, last: s.Last}
+}
+
+// WeeklyState is the persistent form of WeeklyCounts.
+type WeeklyState struct {
+	Days, Counts [][7]int32
+}
+
+// Export returns the counts' persistent form.
+func (w *WeeklyCounts) Export() WeeklyState {
+	s := WeeklyState{Days: make([][7]int32, len(w.buckets)), Counts: make([][7]int32, len(w.buckets))}
+	for i, b := range w.buckets {
+		s.Days[i], s.Counts[i] = b.day, b.count
+	}
+	return s
+}
+
+// ImportWeekly rebuilds counts from their persistent form.
+func ImportWeekly(s WeeklyState) WeeklyCounts {
+	w := WeeklyCounts{buckets: make([]weekBuckets, len(s.Days))}
+	for i := range s.Days {
+		w.buckets[i] = weekBuckets{day: s.Days[i], count: s.Counts[i]}
+	}
+	return w
+}
+
+// PricePointState is the persistent form of one item's price points.
+type PricePointState struct {
+	Day            []int32
+	Units, Revenue []float32
+	Next, N        uint8
+}
+
+// Export returns the price points' persistent form.
+func (p *PricePoints) Export() []PricePointState {
+	out := make([]PricePointState, len(p.items))
+	for i, r := range p.items {
+		s := PricePointState{Next: r.next, N: r.n}
+		for _, pt := range r.pts {
+			s.Day = append(s.Day, pt.day)
+			s.Units = append(s.Units, pt.units)
+			s.Revenue = append(s.Revenue, pt.revenue)
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// ImportPricePoints rebuilds price points from their persistent form.
+func ImportPricePoints(s []PricePointState) PricePoints {
+	p := PricePoints{items: make([]pricePointRing, len(s))}
+	for i, st := range s {
+		r := &p.items[i]
+		r.next, r.n = st.Next%pricePointDays, min(st.N, pricePointDays)
+		for j := 0; j < pricePointDays && j < len(st.Day) && j < len(st.Units) && j < len(st.Revenue); j++ {
+			r.pts[j] = pricePoint{day: st.Day[j], units: st.Units[j], revenue: st.Revenue[j]}
+		}
+	}
+	return p
+}
