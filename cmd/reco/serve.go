@@ -21,7 +21,8 @@ func runServe(ctx context.Context, args []string) error {
 	snapEvery := fs.Duration("snapshot-interval", time.Minute, "how often to snapshot the state when --data-dir is set (and always on shutdown)")
 	deadLetter := fs.String("dead-letter-topic", "reco.dead-letter", "topic receiving messages the engine rejects, with the reason in headers")
 	demoShop := fs.Bool("demo", false, "load the deterministic demo shop into an empty log at start")
-	apiKey := fs.String("api-key", "", "API key required on write endpoints (empty = open)")
+	apiKey := fs.String("api-key", "", "API key required on write endpoints (empty = open); never logged")
+	readKey := fs.String("read-api-key", "", "API key required on read endpoints (empty = open); the --api-key opens them too")
 	eng := engineFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -36,7 +37,7 @@ func runServe(ctx context.Context, args []string) error {
 	cfg := node.Config{
 		HTTPAddr: *httpAddr, EmbeddedBroker: *embedded, EventsTopic: ts[0], CatalogTopic: ts[1],
 		Group: *group, DataDir: *dataDir, SnapshotInterval: *snapEvery, DeadLetterTopic: *deadLetter,
-		Demo: *demoShop, APIKey: *apiKey, Engine: eng.engine(),
+		Demo: *demoShop, APIKey: *apiKey, ReadAPIKey: *readKey, Engine: eng.engine(),
 	}
 	if *brokers != "" {
 		cfg.Brokers = strings.Split(*brokers, ",")

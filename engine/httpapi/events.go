@@ -12,6 +12,7 @@ import (
 
 // eventsResponse is the body of a 202 from POST /v1/events.
 type eventsResponse struct {
+	Error    string          `json:"error,omitempty"`
 	Accepted int             `json:"accepted"`
 	Rejected int             `json:"rejected"`
 	Errors   []rejectedEvent `json:"errors,omitempty"`
@@ -58,6 +59,9 @@ func (s *Server) events(ctx *fasthttp.RequestCtx) {
 		}
 		evs = append(evs, ev)
 	}
+	if resp.Rejected > 0 && len(evs) == 0 {
+		resp.Error = "no valid event in the body"
+	}
 	if len(evs) == 0 && resp.Rejected == 0 {
 		writeError(ctx, fasthttp.StatusBadRequest, "empty body: send NDJSON events, one per line")
 		return
@@ -77,5 +81,10 @@ func (s *Server) events(ctx *fasthttp.RequestCtx) {
 		}
 	}
 	resp.Accepted = len(evs)
+	if resp.Accepted == 0 {
+		// Nothing usable: a client error, with the same per-line reasons.
+		writeJSON(ctx, fasthttp.StatusBadRequest, resp)
+		return
+	}
 	writeJSON(ctx, fasthttp.StatusAccepted, resp)
 }

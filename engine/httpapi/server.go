@@ -34,8 +34,12 @@ type Config struct {
 	// Ready reports readiness for /readyz; nil means always ready.
 	Ready func() (bool, string)
 	// APIKey, when set, is required on write endpoints, as
-	// "Authorization: Bearer KEY" or "X-API-Key: KEY".
+	// "Authorization: Bearer KEY" or "X-API-Key: KEY". It opens the read
+	// endpoints too.
 	APIKey string
+	// ReadAPIKey, when set, is required on the read endpoints
+	// (recommendations, items, users); APIKey is accepted as well.
+	ReadAPIKey string
 	// MaxBodyBytes bounds request bodies. Default 16 MiB.
 	MaxBodyBytes int
 	// MaxListLen bounds the cart and exclude lists. Default 500.
@@ -148,7 +152,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 			return
 		}
 		route = routeRecommend
-		if !s.method(ctx, method, "GET") {
+		if !s.method(ctx, method, "GET") || !s.readAuthorized(ctx) {
 			return
 		}
 		s.recommend(ctx, slot)
@@ -160,12 +164,12 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.events(ctx)
 	case strings.HasPrefix(path, "/v1/items/"):
 		route = routeItem
-		if s.method(ctx, method, "GET") {
+		if s.method(ctx, method, "GET") && s.readAuthorized(ctx) {
 			s.item(ctx, path[len("/v1/items/"):])
 		}
 	case strings.HasPrefix(path, "/v1/users/"):
 		route = routeUser
-		if s.method(ctx, method, "GET") {
+		if s.method(ctx, method, "GET") && s.readAuthorized(ctx) {
 			s.user(ctx, path[len("/v1/users/"):])
 		}
 	case path == "/healthz":
@@ -193,23 +197,44 @@ func (s *Server) method(ctx *fasthttp.RequestCtx, got, want string) bool {
 	return false
 }
 
-// authorized checks the API key in constant time when one is configured.
+// authorized checks the write API key when one is configured.
 func (s *Server) authorized(ctx *fasthttp.RequestCtx) bool {
-	if s.cfg.APIKey == "" {
-		return true
-	}
-	got := ctx.Request.Header.Peek("X-API-Key")
-	if len(got) == 0 {
-		auth := ctx.Request.Header.Peek("Authorization")
-		if len(auth) > 7 && strings.EqualFold(string(auth[:7]), "bearer ") {
-			got = auth[7:]
-		}
-	}
-	if subtle.ConstantTimeCompare(got, []byte(s.cfg.APIKey)) == 1 {
+	if s.cfg.APIKey == "" || keyMatches(presentedKey(ctx), s.cfg.APIKey) {
 		return true
 	}
 	writeError(ctx, fasthttp.StatusUnauthorized, "missing or wrong API key")
 	return false
+}
+
+// readAuthorized checks the read API key (or the write key) when a read
+// key is configured.
+func (s *Server) readAuthorized(ctx *fasthttp.RequestCtx) bool {
+	if s.cfg.ReadAPIKey == "" {
+		return true
+	}
+	got := presentedKey(ctx)
+	if keyMatches(got, s.cfg.ReadAPIKey) || (s.cfg.APIKey != "" && keyMatches(got, s.cfg.APIKey)) {
+		return true
+	}
+	writeError(ctx, fasthttp.StatusUnauthorized, "missing or wrong API key")
+	return false
+}
+
+func presentedKey(ctx *fasthttp.RequestCtx) []byte {
+	if got := ctx.Request.Header.Peek("X-API-Key"); len(got) > 0 {
+		return got
+	}
+	auth := ctx.Request.Header.Peek("Authorization")
+	if len(auth) > 7 && strings.EqualFold(string(auth[:7]), "bearer ") {
+		return auth[7:]
+	}
+	return nil
+}
+
+// keyMatches compares in constant time, so that response timing does not
+// reveal how much of a guessed key was right.
+func keyMatches(got []byte, want string) bool {
+	return subtle.ConstantTimeCompare(got, []byte(want)) == 1
 }
 
 func (s *Server) readyz(ctx *fasthttp.RequestCtx) {

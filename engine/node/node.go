@@ -48,10 +48,11 @@ type Config struct {
 	DeadLetterTopic string
 	// Demo loads the demo shop into an empty log at start.
 	Demo bool
-	// APIKey guards write endpoints when set.
-	APIKey string
-	Engine engine.Config
-	Logger *slog.Logger
+	// APIKey guards write endpoints when set; ReadAPIKey guards the read
+	// endpoints when set.
+	APIKey, ReadAPIKey string
+	Engine             engine.Config
+	Logger             *slog.Logger
 }
 
 // Node is a running reco process.
@@ -155,7 +156,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	})
 	n.api = httpapi.New(httpapi.Config{
 		Engine: n.Engine, Sink: n.Producer, Ready: n.Consumer.Ready,
-		APIKey: cfg.APIKey, Metrics: n.Metrics, Logger: cfg.Logger,
+		APIKey: cfg.APIKey, ReadAPIKey: cfg.ReadAPIKey, Metrics: n.Metrics, Logger: cfg.Logger,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
