@@ -29,6 +29,9 @@ type Config struct {
 	// their personalised answers (relative to their newest interaction when
 	// training). Default 90 days.
 	SeedHalfLife time.Duration
+	// AbandonAfter is how long a carted item must stay unbought to be an
+	// abandoned cart in the reminders slot. Default 2 hours.
+	AbandonAfter time.Duration
 	// BasketWindow is the longest gap between two cart or purchase events
 	// of one user within one basket. Default 24 hours.
 	BasketWindow time.Duration
@@ -93,6 +96,17 @@ type Config struct {
 	// duplicates. Default 1,000,000 (about 60 MB at 40-byte ids).
 	DedupWindow int
 
+	// NotifyCapWindow is how long an item sent to a user on a channel is
+	// not sent to them on that channel again. Default 7 days.
+	NotifyCapWindow time.Duration
+	// NotifyCapPerDay is how many notification answers a user gets per 24
+	// hours, over all channels. Default 3.
+	NotifyCapPerDay int
+
+	// Experiments split users between blend variants per slot (see
+	// LoadExperiments). Empty: every answer is variant "default".
+	Experiments []Experiment
+
 	// Logger receives the engine's logs. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -143,6 +157,9 @@ func (c *Config) defaults() {
 	setDur(&c.SeedHalfLife, 90*24*time.Hour)
 	setInt(&c.PopularTopN, 500)
 	setDur(&c.BasketWindow, 24*time.Hour)
+	setDur(&c.AbandonAfter, 2*time.Hour)
+	setDur(&c.NotifyCapWindow, 7*24*time.Hour)
+	setInt(&c.NotifyCapPerDay, 3)
 	setInt(&c.FeedCategoryCapPct, 40)
 	setFloat(&c.FeedMinRating, 2.5)
 	setDur(&c.NewArrival, 7*24*time.Hour)

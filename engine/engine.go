@@ -40,7 +40,8 @@ type Engine struct {
 	dedup         *dedup
 	clock         int64              // newest event time applied, unix ms
 	offsets       map[Position]int64 // next Kafka offset per partition the state reflects
-	paired        itemSet            // Apply's scratch: partners already paired with the current event
+	attribution   map[attributionKey]*attributionCounts
+	paired        itemSet // Apply's scratch: partners already paired with the current event
 
 	version atomic.Uint64 // events applied; bumped after each Apply
 
@@ -86,6 +87,7 @@ func New(cfg Config) *Engine {
 		dedup:         newDedup(cfg.DedupWindow),
 		categoryPrice: map[string]*priceSum{},
 		offsets:       map[Position]int64{},
+		attribution:   map[attributionKey]*attributionCounts{},
 		pricing:       models.NewPricing(cfg.Pricing),
 	}
 	e.wireModels()
@@ -155,6 +157,10 @@ func (e *Engine) applyLocked(ev *Event) {
 		}
 	case TypeUserDelete:
 		e.users.Erase(ev.User)
+	case TypeNotified:
+		uid := e.users.Ensure(ev.User)
+		iid := e.ensureItem(ev.Item, ts)
+		e.users.User(uid).AddNotified(features.Notification{TS: ts, Item: iid, Channel: ev.Channel})
 	default:
 		e.applyInteraction(ev, ts)
 	}
@@ -215,6 +221,9 @@ func (e *Engine) weight(k features.Kind, value float64) float32 {
 func (e *Engine) applyInteraction(ev *Event, ts int64) {
 	iid := e.ensureItem(ev.Item, ts)
 	it := e.catalog.Item(iid)
+	if ev.RequestID != "" {
+		e.attribute(ev, paidPrice(ev, it))
+	}
 	c := &it.Counters
 	qty := float64(max(ev.Qty, 1))
 	switch ev.kind {

@@ -188,7 +188,7 @@ func TestRequestValidation(t *testing.T) {
 		want string
 	}{
 		{Request{Slot: "nope"}, "unknown slot"},
-		{Request{Slot: SlotReminders, User: "u1"}, "not implemented"},
+		{Request{Slot: SlotReminders}, "user"},
 		{Request{Slot: SlotUpsell}, "item"},
 		{Request{Slot: SlotSimilar}, "item"},
 		{Request{Slot: SlotFeed, N: 101}, "n"},

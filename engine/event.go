@@ -51,6 +51,9 @@ const (
 	TypeItemDelete = "item_delete"
 	TypeUser       = "user"
 	TypeUserDelete = "user_delete"
+	// TypeNotified records that a notification answer sent item to user on
+	// channel (written by the batch endpoint; it makes caps durable).
+	TypeNotified = "notified"
 )
 
 // IsCatalog reports whether the event belongs on the catalog topic (keyed
@@ -154,6 +157,11 @@ func (e *Event) validate() error {
 		needItem = true
 	case TypeUser, TypeUserDelete:
 		needUser = true
+	case TypeNotified:
+		needUser, needItem = true, true
+		if e.Channel == "" {
+			return reject(ReasonMissing, "channel", "required for type notified")
+		}
 	default:
 		k, ok := features.ParseKind(e.Type)
 		if !ok {

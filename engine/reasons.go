@@ -41,6 +41,11 @@ func (e *Engine) mainReason(s *scratch, id features.ItemID) string {
 			return "goes with " + e.label(s.anchors[0])
 		}
 		return "popular right now"
+	case SlotReminders:
+		if containsItem(s.abandoned, id) {
+			return "still in your cart"
+		}
+		return "time to restock: you buy this regularly"
 	case SlotUpsell:
 		if s.hasAnchor {
 			return "a step up from " + e.label(s.anchor)

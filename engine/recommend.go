@@ -10,14 +10,19 @@ import (
 )
 
 // Recommend answers req from the current state. It returns a *RequestError
-// for bad parameters, ErrUnknownSlot or ErrNotImplemented (wrapped) for
-// slots it cannot answer, and never fails otherwise: unknown users and
+// for bad parameters, ErrUnknownSlot (wrapped) for a slot outside the
+// contract, and never fails otherwise: unknown users and
 // items get the slot's non-personalised fallback.
 func (e *Engine) Recommend(req *Request) (*Response, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	resp := &Response{Slot: req.Slot, User: req.User, RequestID: e.newRequestID()}
+	_, variant := e.assign(req.Slot, req.User)
+	resp := &Response{Slot: req.Slot, User: req.User, Variant: DefaultVariant}
+	if variant != nil {
+		resp.Variant = variant.Name
+	}
+	resp.RequestID = e.newRequestID(req.Slot, resp.Variant)
 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -26,6 +31,9 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 	defer e.scratch.put(s)
 	s.query.Now, s.query.Version = e.clock, e.version.Load()
 	s.slot, s.override = req.Slot, req.Blend
+	if s.override == nil {
+		s.override = variantBlend(variant, req.Slot)
+	}
 
 	for _, name := range req.Exclude {
 		e.excludeName(s, name)
@@ -55,6 +63,8 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 	case SlotBundle:
 		resp.Bundles = e.bundles(s, req, u)
 		return resp, nil
+	case SlotReminders:
+		e.reminders(s, u)
 	}
 	e.selectTop(s, req, perCategory)
 	if req.Slot == SlotFeed && u != nil {
@@ -318,12 +328,18 @@ func (e *Engine) priceSensitivity(u *features.User) float64 {
 	return math.Max(-0.5, math.Min(0.5, 1-ratio/float64(n)))
 }
 
-func (e *Engine) newRequestID() string {
+// newRequestID returns a unique id naming the slot and variant of the
+// answer, so that events carrying it can be attributed (attribution.go).
+func (e *Engine) newRequestID(slot, variant string) string {
 	seq := e.requestSeq.Add(1)
-	b := make([]byte, 0, 32)
+	b := make([]byte, 0, 48)
 	b = append(b, "r-"...)
 	b = append(b, e.requestEpoch...)
 	b = append(b, '-')
 	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, '~')
+	b = append(b, slot...)
+	b = append(b, '~')
+	b = append(b, variant...)
 	return string(b)
 }

@@ -40,10 +40,6 @@ type Request struct {
 	Blend *models.BlendWeights
 }
 
-// ErrNotImplemented is returned for slots that are part of the contract
-// but not built yet.
-var ErrNotImplemented = errors.New("slot not implemented yet")
-
 // ErrUnknownSlot is returned for a slot name outside the contract.
 var ErrUnknownSlot = errors.New("unknown slot")
 
@@ -58,9 +54,7 @@ func (e *RequestError) Error() string { return fmt.Sprintf("parameter %q: %s", e
 // Validate checks the request and fills in defaults.
 func (r *Request) Validate() error {
 	switch r.Slot {
-	case SlotSimilar, SlotFeed, SlotCrossSell, SlotUpsell, SlotBundle:
-	case SlotReminders:
-		return fmt.Errorf("%w: %q", ErrNotImplemented, r.Slot)
+	case SlotSimilar, SlotFeed, SlotCrossSell, SlotUpsell, SlotBundle, SlotReminders:
 	default:
 		return fmt.Errorf("%w: %q", ErrUnknownSlot, clip(r.Slot))
 	}
@@ -79,6 +73,9 @@ func (r *Request) Validate() error {
 	if (r.Slot == SlotSimilar || r.Slot == SlotUpsell) && r.Item == "" {
 		return &RequestError{"item", "required for slot " + r.Slot}
 	}
+	if r.Slot == SlotReminders && r.User == "" {
+		return &RequestError{"user", "required for slot reminders"}
+	}
 	return nil
 }
 
@@ -87,6 +84,7 @@ type Response struct {
 	Slot      string `json:"slot"`
 	User      string `json:"user,omitempty"`
 	RequestID string `json:"request_id"`
+	Variant   string `json:"variant"`
 	Items     []Item `json:"items"`
 	// Bundles replaces Items in the bundle slot.
 	Bundles []Bundle `json:"-"`
@@ -99,6 +97,7 @@ func (r *Response) MarshalJSON() ([]byte, error) {
 		Slot      string `json:"slot"`
 		User      string `json:"user,omitempty"`
 		RequestID string `json:"request_id"`
+		Variant   string `json:"variant"`
 	}
 	if r.Slot == SlotBundle {
 		b := r.Bundles
@@ -108,7 +107,7 @@ func (r *Response) MarshalJSON() ([]byte, error) {
 		return json.Marshal(struct {
 			base
 			Bundles []Bundle `json:"bundles"`
-		}{base{r.Slot, r.User, r.RequestID}, b})
+		}{base{r.Slot, r.User, r.RequestID, r.Variant}, b})
 	}
 	items := r.Items
 	if items == nil {
@@ -117,7 +116,7 @@ func (r *Response) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		base
 		Items []Item `json:"items"`
-	}{base{r.Slot, r.User, r.RequestID}, items})
+	}{base{r.Slot, r.User, r.RequestID, r.Variant}, items})
 }
 
 // Item is one recommended item.

@@ -78,7 +78,8 @@ type scratch struct {
 	cart      []features.ItemID
 	anchors   []features.ItemID // what cross-sell and bundles start from
 	explored  []features.ItemID // feed: new arrivals given an exploration slot
-	due       []features.ItemID // feed: replenishment items due
+	due       []features.ItemID // feed, reminders: replenishment items due
+	abandoned []features.ItemID // reminders: carts left without a purchase
 }
 
 type scratchPool struct{ p sync.Pool }
@@ -92,7 +93,7 @@ func (p *scratchPool) get(n int) *scratch {
 	s.kinds = s.kinds[:0]
 	s.best = s.best[:0]
 	s.cart, s.anchors = s.cart[:0], s.anchors[:0]
-	s.explored, s.due = s.explored[:0], s.due[:0]
+	s.explored, s.due, s.abandoned = s.explored[:0], s.due[:0], s.abandoned[:0]
 	s.hasAnchor = false
 	s.final.Reset(n)
 	s.exclude.reset(n)

@@ -75,6 +75,12 @@ type snapshotState struct {
 	PricePoints []features.PricePointState
 	DedupIDs    []string // oldest first
 	Offsets     []offsetState
+	Attribution []attributionState
+}
+
+type attributionState struct {
+	Slot, Variant string
+	Counts        attributionCounts
 }
 
 type offsetState struct {
@@ -106,6 +112,9 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 		Catalog: e.catalog.Export(), Users: e.users.Export(), CoOccur: e.cooc.Export(), Baskets: e.baskets.Export(),
 		Pop: e.pop.Export(), Views: e.views.Export(), Sales: e.sales.Export(),
 		Weekly: e.weeklySales.Export(), PricePoints: e.pricePoints.Export(), DedupIDs: e.dedup.export(),
+	}
+	for k, c := range e.attribution {
+		st.Attribution = append(st.Attribution, attributionState{k.Slot, k.Variant, *c})
 	}
 	for p, next := range e.offsets {
 		st.Offsets = append(st.Offsets, offsetState{p.Topic, p.Partition, next})
@@ -179,6 +188,10 @@ func ReadSnapshot(r io.Reader, cfg Config) (*Engine, error) {
 	e.clock, e.ratingSum, e.ratings = st.Clock, st.RatingSum, st.Ratings
 	for _, id := range st.DedupIDs {
 		e.dedup.add(id)
+	}
+	for _, a := range st.Attribution {
+		c := a.Counts
+		e.attribution[attributionKey{a.Slot, a.Variant}] = &c
 	}
 	for _, o := range st.Offsets {
 		e.offsets[Position{o.Topic, o.Partition}] = o.Next

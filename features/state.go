@@ -28,6 +28,7 @@ type UserState struct {
 	Events, LastTS          int64
 	BasketStart, BasketLast int64
 	Shown                   []Shown
+	Notified                []Notification
 	History                 []Interaction // oldest first
 }
 
@@ -44,7 +45,7 @@ func (t *Users) Export() UsersState {
 	for i := range t.users {
 		u := &t.users[i]
 		us := UserState{ID: u.ID, Consent: u.Consent, Events: u.Events, LastTS: u.LastTS,
-			BasketStart: u.BasketStart, BasketLast: u.BasketLast, Shown: u.Shown}
+			BasketStart: u.BasketStart, BasketLast: u.BasketLast, Shown: u.Shown, Notified: u.Notified}
 		if n := len(u.history); n > 0 {
 			us.History = make([]Interaction, 0, n)
 			us.History = append(us.History, u.history[u.head:]...)
@@ -74,7 +75,7 @@ func ImportUsers(s UsersState) *Users {
 			hist = hist[len(hist)-t.historyLen:]
 		}
 		t.users[i] = User{ID: us.ID, Consent: us.Consent, Events: us.Events, LastTS: us.LastTS,
-			BasketStart: us.BasketStart, BasketLast: us.BasketLast, Shown: us.Shown, history: hist}
+			BasketStart: us.BasketStart, BasketLast: us.BasketLast, Shown: us.Shown, Notified: us.Notified, history: hist}
 		if len(hist) == t.historyLen {
 			t.users[i].head = 0
 		}

@@ -20,9 +20,12 @@ type User struct {
 	BasketStart, BasketLast int64
 	// Shown counts impressions per item since the user last clicked or
 	// bought it, for the few items most recently shown (see ShownLen).
-	Shown   []Shown
-	history []Interaction
-	head    int // when history is full, index of the oldest entry
+	Shown []Shown
+	// Notified remembers what notification answers sent this user, for
+	// frequency caps (bounded to NotifiedLen, oldest dropped first).
+	Notified []Notification
+	history  []Interaction
+	head     int // when history is full, index of the oldest entry
 }
 
 // HistoryLen returns the number of remembered interactions.
@@ -46,6 +49,32 @@ func (u *User) Recent(n int, fn func(Interaction) bool) {
 			return
 		}
 	}
+}
+
+// Notification is one item sent to a user on a channel at TS (unix ms).
+// All items of one answer share its TS.
+type Notification struct {
+	TS      int64
+	Item    ItemID
+	Channel string
+}
+
+// NotifiedLen bounds the notifications remembered per user.
+const NotifiedLen = 256
+
+// AddNotified records a notification; recording the same one twice (a
+// replayed event) changes nothing.
+func (u *User) AddNotified(n Notification) {
+	for _, x := range u.Notified {
+		if x == n {
+			return
+		}
+	}
+	if len(u.Notified) == NotifiedLen {
+		copy(u.Notified, u.Notified[1:])
+		u.Notified = u.Notified[:NotifiedLen-1]
+	}
+	u.Notified = append(u.Notified, n)
 }
 
 // Shown is how often an item was shown to a user without a click since.

@@ -21,7 +21,7 @@ type Popular struct {
 
 	mu      sync.Mutex
 	top     []features.ItemID
-	topVals []float32 // popularity of top[i] at builtAt
+	topVals []float32 // popularity of top[i] at builtAt, relative to top[0]
 	builtAt int64
 	builtV  uint64
 }
@@ -44,7 +44,7 @@ func NewPopular(pop *features.Popularity, catalog *features.Catalog, topN int) *
 func (m *Popular) Name() string { return "popular" }
 
 // Top returns the most popular recommendable items at now, best first, and
-// their popularity, as of state version v (any counter that grows with
+// their popularity relative to the first, as of state version v (any counter that grows with
 // every applied event). The slices are shared and must not be modified.
 func (m *Popular) Top(now int64, v uint64) ([]features.ItemID, []float32) {
 	m.mu.Lock()
@@ -77,9 +77,14 @@ func (m *Popular) Top(now int64, v uint64) ([]features.ItemID, []float32) {
 	if len(all) > m.topN {
 		all = all[:m.topN]
 	}
+	// Relative to the best: after a long quiet spell the decayed values
+	// are tiny (2^-100 after 100 half-lives) and would vanish in float32.
+	// A rank-based floor keeps the order where even relative values
+	// vanish (one fresh click after months of quiet).
 	topVals := make([]float32, len(all))
 	for i, id := range all {
-		topVals[i] = float32(vals[id])
+		floor := 1e-6 * float64(len(all)-i) / float64(len(all))
+		topVals[i] = float32(max(vals[id]/vals[all[0]], floor))
 	}
 	m.top, m.topVals, m.builtAt, m.builtV = slices.Clip(all), topVals, now, v
 	return m.top, m.topVals

@@ -76,7 +76,11 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := bench.Options{Protocol: *protocol, Engine: cfg.engine(), Progress: os.Stderr}
+	engCfg, err := cfg.engine()
+	if err != nil {
+		return err
+	}
+	opts := bench.Options{Protocol: *protocol, Engine: engCfg, Progress: os.Stderr}
 	for _, k := range strings.Split(*ks, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(k))
 		if err != nil || v < 1 {

@@ -25,6 +25,10 @@ type engineOptions struct {
 	minMarginPct   float64
 	feed, similar  blendFlag
 	crossSell      blendFlag
+	experiments    string
+	notifyWindow   time.Duration
+	notifyPerDay   int
+	abandonAfter   time.Duration
 }
 
 func engineFlags(fs *flag.FlagSet) *engineOptions {
@@ -41,13 +45,28 @@ func engineFlags(fs *flag.FlagSet) *engineOptions {
 	o.similar.w = engine.DefaultSimilarBlend()
 	fs.Var(&o.feed, "feed-blend", "feed blend weights as model=weight pairs (models: ease, itemknn, content, popular)")
 	fs.Var(&o.similar, "similar-blend", "similar blend weights as model=weight pairs")
+	fs.StringVar(&o.experiments, "experiments", "", "JSON file of A/B experiments (variants with blend weights per slot)")
+	fs.DurationVar(&o.notifyWindow, "notify-cap-window", 7*24*time.Hour, "an item sent to a user on a channel is not sent there again within this window")
+	fs.IntVar(&o.notifyPerDay, "notify-cap-per-day", 3, "notification answers a user gets per 24 hours, over all channels")
+	fs.DurationVar(&o.abandonAfter, "abandon-after", 2*time.Hour, "a carted item not bought within this is an abandoned cart (reminders slot)")
 	o.crossSell.w = engine.DefaultCrossSellBlend()
 	fs.Var(&o.crossSell, "cross-sell-blend", "cross-sell blend weights as model=weight pairs (models: baskets, itemknn, popular)")
 	return o
 }
 
-func (o *engineOptions) engine() engine.Config {
+func (o *engineOptions) engine() (engine.Config, error) {
+	var exps []engine.Experiment
+	if o.experiments != "" {
+		var err error
+		if exps, err = engine.LoadExperiments(o.experiments); err != nil {
+			return engine.Config{}, err
+		}
+	}
 	return engine.Config{
+		Experiments:        exps,
+		NotifyCapWindow:    o.notifyWindow,
+		NotifyCapPerDay:    o.notifyPerDay,
+		AbandonAfter:       o.abandonAfter,
 		HistoryLen:         o.historyLen,
 		CoOccurrenceWindow: o.coWindow,
 		SeedHalfLife:       o.seedHalfLife,
@@ -57,7 +76,7 @@ func (o *engineOptions) engine() engine.Config {
 		Feed:               o.feed.w,
 		Similar:            o.similar.w,
 		CrossSell:          o.crossSell.w,
-	}
+	}, nil
 }
 
 // blendFlag parses "model=weight,..." into blend weights.

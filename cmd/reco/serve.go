@@ -30,6 +30,10 @@ func runServe(ctx context.Context, args []string) error {
 	if err := applyEnv(fs); err != nil {
 		return err
 	}
+	engCfg, err := eng.engine()
+	if err != nil {
+		return err
+	}
 	ts := strings.Split(*topics, ",")
 	if len(ts) != 2 || ts[0] == "" || ts[1] == "" {
 		return fmt.Errorf("--topics: want two comma-separated topics (events,catalog), got %q", *topics)
@@ -37,7 +41,7 @@ func runServe(ctx context.Context, args []string) error {
 	cfg := node.Config{
 		HTTPAddr: *httpAddr, EmbeddedBroker: *embedded, EventsTopic: ts[0], CatalogTopic: ts[1],
 		Group: *group, DataDir: *dataDir, SnapshotInterval: *snapEvery, DeadLetterTopic: *deadLetter,
-		Demo: *demoShop, APIKey: *apiKey, ReadAPIKey: *readKey, Engine: eng.engine(),
+		Demo: *demoShop, APIKey: *apiKey, ReadAPIKey: *readKey, Engine: engCfg,
 	}
 	if *brokers != "" {
 		cfg.Brokers = strings.Split(*brokers, ",")

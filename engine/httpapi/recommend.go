@@ -26,8 +26,6 @@ func (s *Server) recommend(ctx *fasthttp.RequestCtx, slot string) {
 		writeJSON(ctx, fasthttp.StatusOK, resp)
 	case errors.Is(err, engine.ErrUnknownSlot):
 		writeError(ctx, fasthttp.StatusNotFound, err.Error()+" (want similar, feed, cross-sell, upsell, bundle or reminders)")
-	case errors.Is(err, engine.ErrNotImplemented):
-		writeError(ctx, fasthttp.StatusNotImplemented, err.Error())
 	case errors.As(err, &re):
 		writeError(ctx, fasthttp.StatusBadRequest, err.Error())
 	default:

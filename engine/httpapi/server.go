@@ -72,6 +72,7 @@ const (
 	routeHealth    = "healthz"
 	routeReady     = "readyz"
 	routeMetrics   = "metrics"
+	routeStats     = "stats"
 	routeNotFound  = "not_found"
 )
 
@@ -91,7 +92,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, latency: map[string]*metrics.Histogram{}}
 	reg := cfg.Metrics
-	for _, r := range []string{routeRecommend, routeBatch, routeEvents, routeItem, routeUser, routeHealth, routeReady, routeMetrics, routeNotFound} {
+	for _, r := range []string{routeRecommend, routeBatch, routeEvents, routeItem, routeUser, routeHealth, routeReady, routeMetrics, routeStats, routeNotFound} {
 		s.latency[r] = reg.Histogram("reco_http_request_duration_seconds", metrics.Label("route", r),
 			"Server time per HTTP request, by route.", latencyBuckets)
 	}
@@ -148,7 +149,9 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		slot := path[len("/v1/recommend/"):]
 		if slot == "batch" {
 			route = routeBatch
-			writeError(ctx, fasthttp.StatusNotImplemented, "batch recommendations are not implemented yet")
+			if s.method(ctx, method, "POST") && s.readAuthorized(ctx) {
+				s.batch(ctx)
+			}
 			return
 		}
 		route = routeRecommend
@@ -171,6 +174,11 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		route = routeUser
 		if s.method(ctx, method, "GET") && s.readAuthorized(ctx) {
 			s.user(ctx, path[len("/v1/users/"):])
+		}
+	case path == "/v1/stats":
+		route = routeStats
+		if s.method(ctx, method, "GET") && s.readAuthorized(ctx) {
+			writeJSON(ctx, fasthttp.StatusOK, map[string]any{"variants": s.cfg.Engine.VariantReport()})
 		}
 	case path == "/healthz":
 		route = routeHealth

@@ -69,6 +69,9 @@ type Node struct {
 
 	snapshots, snapshotFails *metrics.Counter
 
+	closeOnce sync.Once
+	closeErr  error
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	errMu  sync.Mutex
@@ -260,6 +263,11 @@ func (n *Node) Err() error {
 // requests and drain them, stop the consumer (committing what it applied),
 // write a final snapshot, then close the producer and the broker.
 func (n *Node) Close() error {
+	n.closeOnce.Do(func() { n.closeErr = n.close() })
+	return n.closeErr
+}
+
+func (n *Node) close() error {
 	var errs []error
 	if n.api != nil && n.httpLn != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -217,7 +217,7 @@ func TestHTTPErrors(t *testing.T) {
 		{"GET", "/v1/recommend/feed?min_price=-1", 400},
 		{"GET", "/v1/recommend/similar", 400},
 		{"GET", "/v1/recommend/teleport", 404},
-		{"GET", "/v1/recommend/reminders?user=a", 501},
+		{"GET", "/v1/recommend/reminders", 400},
 		{"GET", "/v1/recommend/upsell", 400},
 		{"POST", "/v1/recommend/feed", 405},
 		{"GET", "/v1/items/none", 404},
