@@ -5,7 +5,7 @@ FUZZTIME ?= 10s
 # apt-get needs root; elsewhere use sudo when it is there.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: build run test deps vet fuzz bench clean
+.PHONY: build run test deps vet fuzz bench soak clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/reco
@@ -45,6 +45,11 @@ fuzz:
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	./$(BIN) bench --data ../shared/datasets/ml-100k --format movielens --models all --json docs/ml-100k.json --plot docs/ml-100k.svg
+
+## soak: a bounded soak (3 minutes, loopback): ingest + serving + snapshots
+## + a restart half way; prints RSS over time and checks the counts.
+soak: build
+	./$(BIN) loadgen --mode soak --duration 3m
 
 clean:
 	rm -rf bin

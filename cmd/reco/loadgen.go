@@ -25,6 +25,8 @@ import (
 //	  latency percentiles over --events events.
 //	--mode load: --concurrency workers request --path (with {user} replaced
 //	  by u1..u--users, Zipf-distributed) for --duration or --requests.
+//	--mode soak: runs its own reco serve child for --duration under ingest
+//	  and serving, restarts it half way, reports RSS and checks the counts.
 func runLoadgen(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	base := fs.String("url", "http://127.0.0.1:8080", "server base URL")
@@ -38,12 +40,16 @@ func runLoadgen(ctx context.Context, args []string) error {
 	dur := fs.Duration("duration", 10*time.Second, "load: how long to run")
 	maxReq := fs.Int("requests", 1_000_000, "load: stop after this many requests")
 	rate := fs.Float64("rate", 0, "load: target requests/s in total (0 = as fast as possible)")
+	ingestRate := fs.Int("ingest-rate", 2000, "soak: events/s produced")
+	soakQPS := fs.Int("qps", 200, "soak: feed requests/s")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	switch *mode {
 	case "freshness":
 		return freshness(ctx, strings.TrimRight(*base, "/"), *item, *apiKey, *events)
+	case "soak":
+		return soak(ctx, *dur, *ingestRate, *soakQPS)
 	case "load":
 		res, err := load(ctx, loadConfig{base: strings.TrimRight(*base, "/"), path: *path, users: *users,
 			concurrency: *conc, duration: *dur, maxRequests: *maxReq, rate: *rate})
@@ -53,7 +59,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		fmt.Println(res)
 		return nil
 	}
-	return fmt.Errorf("unknown --mode %q (want freshness or load)", *mode)
+	return fmt.Errorf("unknown --mode %q (want freshness, load or soak)", *mode)
 }
 
 func freshness(ctx context.Context, base, item, apiKey string, n int) error {
