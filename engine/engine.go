@@ -44,6 +44,10 @@ type Engine struct {
 	paired        itemSet // Apply's scratch: partners already paired with the current event
 
 	version atomic.Uint64 // events applied; bumped after each Apply
+	// catalogVersion and modelVersion change with every catalog event and
+	// every trained model: part of the key of cached answers.
+	catalogVersion atomic.Uint64
+	modelVersion   atomic.Uint64
 
 	itemKNN *models.ItemKNN
 	contSim *models.ContentSimilarity
@@ -113,6 +117,21 @@ func (e *Engine) Stats() *Stats { return &e.stats }
 // every applied event, so it can key anything derived from the state.
 func (e *Engine) Version() uint64 { return e.version.Load() }
 
+// AnswerVersion returns a number that changes whenever an answer for user
+// could change because of something other than time: the user's own
+// events, the catalog, or a newly trained model. Caches key answers by it.
+func (e *Engine) AnswerVersion(user string) uint64 {
+	v := e.catalogVersion.Load()*0x9e3779b97f4a7c15 ^ e.modelVersion.Load()*0xc2b2ae3d27d4eb4f
+	if user != "" {
+		e.mu.RLock()
+		if uid, ok := e.users.Lookup(user); ok {
+			v ^= e.users.User(uid).Version*0x165667b19e3779f9 + uint64(uid)
+		}
+		e.mu.RUnlock()
+	}
+	return v
+}
+
 // Apply validates ev and folds it into the state. Events with an id already
 // seen within the dedup window are dropped (and counted in Stats).
 func (e *Engine) Apply(ev *Event) error {
@@ -137,10 +156,17 @@ func (e *Engine) applyLocked(ev *Event) {
 	if ts > e.clock {
 		e.clock = ts
 	}
+	if ev.User != "" {
+		if uid, ok := e.users.Lookup(ev.User); ok {
+			e.users.User(uid).Version++
+		}
+	}
 	switch ev.Type {
 	case TypeItem:
+		e.catalogVersion.Add(1)
 		e.applyItem(ev, ts)
 	case TypeItemDelete:
+		e.catalogVersion.Add(1)
 		if id, ok := e.catalog.Lookup(ev.Item); ok {
 			it := e.catalog.Item(id)
 			if it.Listed && !it.Deleted {

@@ -22,7 +22,7 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 	if variant != nil {
 		resp.Variant = variant.Name
 	}
-	resp.RequestID = e.newRequestID(req.Slot, resp.Variant)
+	resp.RequestID = e.NewRequestID(req.Slot, resp.Variant)
 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -328,9 +328,10 @@ func (e *Engine) priceSensitivity(u *features.User) float64 {
 	return math.Max(-0.5, math.Min(0.5, 1-ratio/float64(n)))
 }
 
-// newRequestID returns a unique id naming the slot and variant of the
+// NewRequestID returns a unique id naming the slot and variant of an
 // answer, so that events carrying it can be attributed (attribution.go).
-func (e *Engine) newRequestID(slot, variant string) string {
+// A cache serving a stored answer gives each copy a new one.
+func (e *Engine) NewRequestID(slot, variant string) string {
 	seq := e.requestSeq.Add(1)
 	b := make([]byte, 0, 48)
 	b = append(b, "r-"...)

@@ -25,6 +25,7 @@ func (e *Engine) Train(ctx context.Context) error {
 		return fmt.Errorf("training on %d users: %w", len(rows), err)
 	}
 	e.ease.Store(m)
+	e.modelVersion.Add(1)
 	e.trainedAt.Store(ver)
 	e.stats.Trainings.Add(1)
 	e.stats.TrainNanos.Store(int64(time.Since(start)))

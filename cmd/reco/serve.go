@@ -23,6 +23,8 @@ func runServe(ctx context.Context, args []string) error {
 	demoShop := fs.Bool("demo", false, "load the deterministic demo shop into an empty log at start")
 	apiKey := fs.String("api-key", "", "API key required on write endpoints (empty = open); never logged")
 	readKey := fs.String("read-api-key", "", "API key required on read endpoints (empty = open); the --api-key opens them too")
+	cacheTTL := fs.Duration("cache-ttl", time.Second, "cache rendered answers this long (0 = off); a user's own events invalidate theirs at once")
+	cacheMB := fs.Int("cache-mb", 64, "answer cache size in MiB")
 	eng := engineFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -42,6 +44,7 @@ func runServe(ctx context.Context, args []string) error {
 		HTTPAddr: *httpAddr, EmbeddedBroker: *embedded, EventsTopic: ts[0], CatalogTopic: ts[1],
 		Group: *group, DataDir: *dataDir, SnapshotInterval: *snapEvery, DeadLetterTopic: *deadLetter,
 		Demo: *demoShop, APIKey: *apiKey, ReadAPIKey: *readKey, Engine: engCfg,
+		CacheTTL: *cacheTTL, CacheBytes: int64(*cacheMB) << 20,
 	}
 	if *brokers != "" {
 		cfg.Brokers = strings.Split(*brokers, ",")

@@ -24,7 +24,7 @@ func FuzzRecommendQuery(f *testing.F) {
 	stock := 3
 	eng.Apply(&engine.Event{Type: "item", Item: "i1", Categories: []string{"a"}, Price: 1, Stock: &stock, TS: 1})
 	eng.Apply(&engine.Event{Type: "view", User: "u1", Item: "i1", TS: 2})
-	s := New(Config{Engine: eng})
+	s, _ := New(Config{Engine: eng})
 	f.Fuzz(func(t *testing.T, uri string) {
 		var ctx fasthttp.RequestCtx
 		ctx.Request.SetRequestURI(uri)

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -19,11 +21,34 @@ func (s *Server) recommend(ctx *fasthttp.RequestCtx, slot string) {
 		writeError(ctx, fasthttp.StatusBadRequest, err.Error())
 		return
 	}
+	var key string
+	if s.cache != nil {
+		key = cacheKey(slot, ctx.URI().QueryString(), s.cfg.Engine.AnswerVersion(req.User))
+		if body, ok := s.cache.get(key, s.cfg.Engine.NewRequestID); ok {
+			ctx.SetContentType("application/json")
+			ctx.SetBody(body)
+			return
+		}
+	}
 	resp, err := s.cfg.Engine.Recommend(req)
 	var re *engine.RequestError
 	switch {
 	case err == nil:
-		writeJSON(ctx, fasthttp.StatusOK, resp)
+		body, merr := json.Marshal(resp)
+		if merr != nil {
+			writeError(ctx, fasthttp.StatusInternalServerError, "encoding answer: "+merr.Error())
+			return
+		}
+		body = append(body, '\n')
+		ctx.SetContentType("application/json")
+		ctx.SetBody(body)
+		if s.cache != nil {
+			// Store a copy without this answer's request id.
+			if i := bytes.Index(body, []byte(resp.RequestID)); i >= 0 {
+				stored := append(bytes.Clone(body[:i:i]), body[i+len(resp.RequestID):]...)
+				s.cache.store(key, stored, resp.Slot, resp.Variant)
+			}
+		}
 	case errors.Is(err, engine.ErrUnknownSlot):
 		writeError(ctx, fasthttp.StatusNotFound, err.Error()+" (want similar, feed, cross-sell, upsell, bundle or reminders)")
 	case errors.As(err, &re):

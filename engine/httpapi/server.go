@@ -44,6 +44,11 @@ type Config struct {
 	MaxBodyBytes int
 	// MaxListLen bounds the cart and exclude lists. Default 500.
 	MaxListLen int
+	// CacheTTL, when positive, caches rendered recommend answers that long
+	// (see answerCache: a user's own events invalidate at once).
+	CacheTTL time.Duration
+	// CacheBytes bounds the answer cache. Default 64 MiB.
+	CacheBytes int64
 	Metrics    *metrics.Registry
 	Logger     *slog.Logger
 }
@@ -56,6 +61,7 @@ type Server struct {
 	latency  map[string]*metrics.Histogram
 	requests func(route string, code int) *metrics.Counter
 	panics   *metrics.Counter
+	cache    *answerCache // nil when caching is off
 }
 
 // latencyBuckets are the histogram bounds in seconds: dense below a
@@ -77,7 +83,7 @@ const (
 )
 
 // New returns a server; Serve starts it.
-func New(cfg Config) *Server {
+func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 16 << 20
 	}
@@ -101,8 +107,20 @@ func New(cfg Config) *Server {
 			"HTTP requests, by route and status code.")
 	}
 	s.panics = reg.Counter("reco_http_panics_total", "", "Handler panics recovered (answered 500).")
+	if cfg.CacheTTL > 0 {
+		if cfg.CacheBytes <= 0 {
+			cfg.CacheBytes = 64 << 20
+		}
+		c, err := newAnswerCache(cfg.CacheTTL, cfg.CacheBytes, reg)
+		if err != nil {
+			return nil, fmt.Errorf("answer cache: %w", err)
+		}
+		s.cache = c
+	}
 	s.srv = &fasthttp.Server{
-		Handler:               s.handle,
+		// Gzip/deflate (klauspost/compress, inside fasthttp) when the
+		// client asks for it.
+		Handler:               fasthttp.CompressHandlerLevel(s.handle, fasthttp.CompressBestSpeed),
 		Name:                  "reco",
 		ReadTimeout:           10 * time.Second,
 		WriteTimeout:          10 * time.Second,
@@ -113,7 +131,7 @@ func New(cfg Config) *Server {
 		NoDefaultServerHeader: true,
 		Logger:                fasthttpLogger{cfg.Logger},
 	}
-	return s
+	return s, nil
 }
 
 type fasthttpLogger struct{ l *slog.Logger }

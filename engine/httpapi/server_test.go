@@ -22,7 +22,7 @@ func do(s *Server, method, uri, key string) (int, string) {
 // TestPanicAnswers500AndServingGoesOn: a handler that panics (here: no
 // engine at all) answers 500 for that request only.
 func TestPanicAnswers500AndServingGoesOn(t *testing.T) {
-	s := New(Config{})
+	s, _ := New(Config{})
 	if code, body := do(s, "GET", "/v1/recommend/feed?user=a", ""); code != 500 || body == "" {
 		t.Fatalf("panicking handler = %d %q, want 500 with a reason", code, body)
 	}
@@ -35,7 +35,7 @@ func TestPanicAnswers500AndServingGoesOn(t *testing.T) {
 }
 
 func TestAPIKeys(t *testing.T) {
-	s := New(Config{Engine: engine.New(engine.Config{}), APIKey: "write", ReadAPIKey: "read"})
+	s, _ := New(Config{Engine: engine.New(engine.Config{}), APIKey: "write", ReadAPIKey: "read"})
 	tests := []struct {
 		method, uri, key string
 		want             int

@@ -51,8 +51,12 @@ type Config struct {
 	// APIKey guards write endpoints when set; ReadAPIKey guards the read
 	// endpoints when set.
 	APIKey, ReadAPIKey string
-	Engine             engine.Config
-	Logger             *slog.Logger
+	// CacheTTL caches rendered answers this long (0: off); CacheBytes
+	// bounds the cache (default 64 MiB). See httpapi.Config.
+	CacheTTL   time.Duration
+	CacheBytes int64
+	Engine     engine.Config
+	Logger     *slog.Logger
 }
 
 // Node is a running reco process.
@@ -157,10 +161,16 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		DeadLetter: n.Producer, DeadLetterTopic: cfg.DeadLetterTopic,
 		Metrics: n.Metrics, Logger: cfg.Logger,
 	})
-	n.api = httpapi.New(httpapi.Config{
+	api, err := httpapi.New(httpapi.Config{
 		Engine: n.Engine, Sink: n.Producer, Ready: n.Consumer.Ready,
-		APIKey: cfg.APIKey, ReadAPIKey: cfg.ReadAPIKey, Metrics: n.Metrics, Logger: cfg.Logger,
+		APIKey: cfg.APIKey, ReadAPIKey: cfg.ReadAPIKey, CacheTTL: cfg.CacheTTL, CacheBytes: cfg.CacheBytes,
+		Metrics: n.Metrics, Logger: cfg.Logger,
 	})
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	n.api = api
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		n.Close()
