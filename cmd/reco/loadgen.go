@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,29 +27,48 @@ import (
 //	  latency percentiles over --events events.
 //	--mode load: --concurrency workers request --path (with {user} replaced
 //	  by u1..u--users, Zipf-distributed) for --duration or --requests.
+//	--mode ingest: in-process broker; a bare kafka-go reader and the
+//	  engine's consumer each consume the same --events messages.
+//	--mode memory: fills an engine in-process with --users, --items and
+//	  --events and reports resident memory per user, item and event.
 //	--mode soak: runs its own reco serve child for --duration under ingest
 //	  and serving, restarts it half way, reports RSS and checks the counts.
 func runLoadgen(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	base := fs.String("url", "http://127.0.0.1:8080", "server base URL")
 	mode := fs.String("mode", "load", "freshness or load")
-	events := fs.Int("events", 1000, "freshness: events to measure")
+	events := fs.Int("events", 1000, "freshness: events to measure; ingest: events to produce and consume")
 	item := fs.String("item", "i1", "freshness: item the new shoppers view")
 	apiKey := fs.String("api-key", "", "API key for POST /v1/events")
 	path := fs.String("path", "/v1/recommend/feed?user={user}&n=10", "load: request path; {user} is replaced by a user id")
-	users := fs.Int("users", 3000, "load: users u1..uN to draw from (Zipf)")
+	users := fs.Int("users", 3000, "load: users u1..uN to draw from (Zipf); memory: users to create")
+	memItems := fs.Int("items", 100_000, "memory: items in the catalog")
 	conc := fs.Int("concurrency", 16, "load: concurrent connections")
 	dur := fs.Duration("duration", 10*time.Second, "load: how long to run")
 	maxReq := fs.Int("requests", 1_000_000, "load: stop after this many requests")
 	rate := fs.Float64("rate", 0, "load: target requests/s in total (0 = as fast as possible)")
 	ingestRate := fs.Int("ingest-rate", 2000, "soak: events/s produced")
 	soakQPS := fs.Int("qps", 200, "soak: feed requests/s")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	switch *mode {
 	case "freshness":
 		return freshness(ctx, strings.TrimRight(*base, "/"), *item, *apiKey, *events)
+	case "memory":
+		return memoryBench(*users, *memItems, *events)
+	case "ingest":
+		return ingestBench(ctx, *events)
 	case "soak":
 		return soak(ctx, *dur, *ingestRate, *soakQPS)
 	case "load":
@@ -59,7 +80,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		fmt.Println(res)
 		return nil
 	}
-	return fmt.Errorf("unknown --mode %q (want freshness, load or soak)", *mode)
+	return fmt.Errorf("unknown --mode %q (want freshness, load, ingest, memory or soak)", *mode)
 }
 
 func freshness(ctx context.Context, base, item, apiKey string, n int) error {

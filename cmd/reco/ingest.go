@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"reco/engine"
+	"reco/engine/broker"
+	"reco/engine/stream"
+)
+
+// ingestBench measures, in one run against one in-process broker, how fast
+// a bare kafka-go group reader consumes the topic (FetchMessage and
+// CommitMessages, nothing else: the ceiling) and how fast the engine's
+// consumer consumes and applies the same messages.
+func ingestBench(ctx context.Context, events int) error {
+	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Topics: []string{"reco.events", "reco.catalog"}})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	brokers := []string{b.Addr()}
+	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: "reco.events", Balancer: &kafka.Hash{},
+		BatchSize: 5000, BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireOne}
+	rng := rand.New(rand.NewPCG(1, 2))
+	zipf := rand.NewZipf(rng, 1.1, 2, 9999)
+	kinds := []string{"view", "view", "view", "view", "click", "cart", "purchase"}
+	start := time.Now()
+	batch := make([]kafka.Message, 0, 10000)
+	for i := 0; i < events; i++ {
+		user := "u" + strconv.Itoa(rng.IntN(100_000))
+		v := `{"type":"` + kinds[rng.IntN(len(kinds))] + `","user":"` + user + `","item":"i` + strconv.FormatUint(zipf.Uint64(), 10) +
+			`","ts":` + strconv.FormatInt(1_700_000_000_000+int64(i)*10, 10) + `,"id":"e-` + strconv.Itoa(i) + `"}`
+		batch = append(batch, kafka.Message{Key: []byte(user), Value: []byte(v)})
+		if len(batch) == cap(batch) || i == events-1 {
+			if err := w.WriteMessages(ctx, batch...); err != nil {
+				return fmt.Errorf("producing: %w", err)
+			}
+			batch = batch[:0]
+		}
+	}
+	w.Close()
+	fmt.Printf("ingest: produced %d events in %v\n", events, time.Since(start).Round(time.Millisecond))
+
+	// The ceiling: a bare group reader, same settings as ours.
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: "bare", GroupTopics: []string{"reco.events"},
+		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond, CommitInterval: 500 * time.Millisecond, MaxBytes: 10 << 20})
+	start = time.Now()
+	for n := 0; n < events; n++ {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			return err
+		}
+		r.CommitMessages(ctx, m)
+	}
+	bare := time.Since(start)
+	r.Close()
+
+	runtime.GC()
+	debug.FreeOSMemory()
+	eng := engine.New(engine.Config{Logger: slog.New(slog.DiscardHandler)})
+	c := stream.NewConsumer(eng, stream.ConsumerConfig{Brokers: brokers, Topics: []string{"reco.events"}, GroupID: "engine",
+		Logger: slog.New(slog.DiscardHandler)})
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	start = time.Now()
+	go func() { done <- c.Run(cctx) }()
+	for eng.Stats().Applied.Load()+eng.Stats().Duplicates.Load() < uint64(events) {
+		time.Sleep(time.Millisecond)
+	}
+	applied := time.Since(start)
+	cancel()
+	<-done
+	br, ar := float64(events)/bare.Seconds(), float64(events)/applied.Seconds()
+	fmt.Printf("ingest: bare kafka-go reader %.0f msg/s; engine consumer (decode + apply + commit) %.0f events/s = %.0f %% of the reader\n", br, ar, 100*ar/br)
+	return nil
+}

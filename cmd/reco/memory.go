@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"reco/engine"
+)
+
+// memoryBench fills an engine in-process with a generated shop — users,
+// items, events with Zipf-popular items and active users — and reports
+// the resident memory and what it comes to per user, item and event.
+func memoryBench(users, items, events int) error {
+	eng := engine.New(engine.Config{Logger: slog.New(slog.DiscardHandler)})
+	base := rssNow()
+	rng := rand.New(rand.NewPCG(7, 8))
+	itemZipf := rand.NewZipf(rng, 1.05, 8, uint64(items-1))
+	userZipf := rand.NewZipf(rng, 1.01, 16, uint64(users-1))
+	stock := 50
+	for i := 0; i < items; i++ {
+		ev := engine.Event{Type: engine.TypeItem, Item: "i" + strconv.Itoa(i), Title: "Item " + strconv.Itoa(i) + " deluxe",
+			Categories: []string{"c" + strconv.Itoa(i%50), "c" + strconv.Itoa(i%50) + "/s" + strconv.Itoa(i%500)},
+			Price:      float64(5 + i%200), Stock: &stock, TS: 1_700_000_000_000}
+		if err := eng.Apply(&ev); err != nil {
+			return err
+		}
+	}
+	kinds := []string{"view", "view", "view", "view", "view", "click", "cart", "purchase"}
+	start, last := time.Now(), time.Now()
+	fmt.Printf("%10s %10s %10s %9s\n", "events", "users", "rss_mb", "ev/s")
+	for i := 0; i < events; i++ {
+		u := int(userZipf.Uint64())
+		if i < users { // every user at least once
+			u = i
+		}
+		ev := engine.Event{Type: kinds[i%len(kinds)], User: "u" + strconv.Itoa(u), Item: "i" + strconv.FormatUint(itemZipf.Uint64(), 10),
+			TS: 1_700_000_000_000 + int64(i), ID: "e" + strconv.Itoa(i)}
+		if err := eng.Apply(&ev); err != nil {
+			return err
+		}
+		if time.Since(last) > 10*time.Second || i == events-1 {
+			last = time.Now()
+			_, nu := eng.Size()
+			fmt.Printf("%10d %10d %10.0f %9.0f\n", i+1, nu, rssNow(), float64(i+1)/time.Since(start).Seconds())
+		}
+	}
+	runtime.GC()
+	rss := rssNow() - base
+	_, nu := eng.Size()
+	fmt.Printf("memory: %d users, %d items, %d events: RSS %.0f MB above the empty process (%.2f GiB)\n", nu, items, events, rss, rss/1024)
+	fmt.Printf("memory: %.0f bytes per user, %.0f per item, %.0f per event (all of it charged to each, as upper bounds)\n",
+		rss*1e6/float64(nu), rss*1e6/float64(items), rss*1e6/float64(events))
+	return nil
+}
+
+func rssNow() float64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			f := strings.Fields(l)
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
