@@ -10,7 +10,6 @@ package engine
 
 import (
 	"math"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -359,16 +358,20 @@ func (p *priceSum) mean() float64 {
 }
 
 // addToBasket puts item iid into the user's current basket (starting a new
-// one after BasketWindow without cart or purchase) and counts its pairs.
+// one after BasketWindow without cart or purchase) and counts its pairs
+// with the basket's other items — at most maxBasketPartners of the most
+// recent, so that a shopper who keeps one basket open all day costs no
+// more per event than anyone else.
 func (e *Engine) addToBasket(u *features.User, iid features.ItemID, ts int64) {
 	if ts-u.BasketLast > e.cfg.BasketWindow.Milliseconds() || u.BasketStart == 0 {
 		e.baskets.StartBasket()
 		u.BasketStart = ts
 	}
 	u.BasketLast = max(u.BasketLast, ts)
-	var buf [32]features.ItemID
+	var buf [maxBasketPartners]features.ItemID
 	others := buf[:0]
 	inBasket := false
+	e.paired.reset(e.catalog.Len())
 	u.Recent(0, func(x features.Interaction) bool {
 		if x.TS < u.BasketStart {
 			return false
@@ -380,15 +383,19 @@ func (e *Engine) addToBasket(u *features.User, iid features.ItemID, ts int64) {
 			inBasket = true
 			return false
 		}
-		if !slices.Contains(others, x.Item) {
+		if !e.paired.has(x.Item) {
+			e.paired.set(x.Item, 1)
 			others = append(others, x.Item)
 		}
-		return true
+		return len(others) < maxBasketPartners
 	})
 	if !inBasket {
 		e.baskets.Add(iid, others)
 	}
 }
+
+// maxBasketPartners bounds the basket items a new one is paired with.
+const maxBasketPartners = 32
 
 // addCoOccurrence pairs item iid with the distinct items of the user's
 // last CoOccurrenceWindow positive interactions.

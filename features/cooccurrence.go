@@ -105,13 +105,32 @@ func (c *CoOccurrence) addHalf(a, b ItemID, w float32) {
 }
 
 // prune keeps the strongest three quarters of maxRow partners, so that a
-// full row is pruned again only after many new partners arrived.
+// full row is pruned again only after many new partners arrived. Ties at
+// the cut are kept only up to that count: rows of equal weights (every
+// pair seen once) must shrink too, or every later add would prune again.
 func (c *CoOccurrence) prune(row *partners) {
 	vals := make([]float32, 0, row.n)
 	row.each(func(_ ItemID, v float32) { vals = append(vals, v) })
 	slices.Sort(vals)
-	cut := vals[len(vals)-c.maxRow*3/4]
-	row.rebuild(len(row.keys), func(_ uint32, v float32) bool { return v >= cut })
+	keep := c.maxRow * 3 / 4
+	cut := vals[len(vals)-keep]
+	above := 0
+	for _, v := range vals {
+		if v > cut {
+			above++
+		}
+	}
+	ties := keep - above // how many entries equal to cut survive
+	row.rebuild(len(row.keys), func(_ uint32, v float32) bool {
+		if v > cut {
+			return true
+		}
+		if v == cut && ties > 0 {
+			ties--
+			return true
+		}
+		return false
+	})
 }
 
 // Pair returns the boosted weight of the pair (a, b), 0 if never seen.

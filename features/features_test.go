@@ -65,6 +65,16 @@ func TestCoOccurrenceBoostKeepsRatios(t *testing.T) {
 	}
 }
 
+func TestCoOccurrencePruneShrinksRowsOfTies(t *testing.T) {
+	c := NewCoOccurrence(8, 0)
+	for b := ItemID(1); b <= 100; b++ {
+		c.AddPair(0, b, 1) // every partner seen once: all tied
+	}
+	if n := c.Partners(0); n > 8 || n < 6 {
+		t.Fatalf("row of ties has %d partners, want 6..8", n)
+	}
+}
+
 func TestCoOccurrencePrunesWeakestPartners(t *testing.T) {
 	c := NewCoOccurrence(8, 0)
 	for b := ItemID(1); b <= 20; b++ {

@@ -40,7 +40,7 @@ func memoryBench(users, items, events int) error {
 			u = i
 		}
 		ev := engine.Event{Type: kinds[i%len(kinds)], User: "u" + strconv.Itoa(u), Item: "i" + strconv.FormatUint(itemZipf.Uint64(), 10),
-			TS: 1_700_000_000_000 + int64(i), ID: "e" + strconv.Itoa(i)}
+			TS: 1_700_000_000_000 + int64(i)*130, ID: "e" + strconv.Itoa(i)} // 20 M events over a month
 		if err := eng.Apply(&ev); err != nil {
 			return err
 		}
