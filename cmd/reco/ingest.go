@@ -74,6 +74,10 @@ func ingestBench(ctx context.Context, events int) error {
 	start = time.Now()
 	go func() { done <- c.Run(cctx) }()
 	for eng.Stats().Applied.Load()+eng.Stats().Duplicates.Load() < uint64(events) {
+		if ctx.Err() != nil {
+			cancel()
+			return ctx.Err()
+		}
 		time.Sleep(time.Millisecond)
 	}
 	applied := time.Since(start)

@@ -66,7 +66,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	case "freshness":
 		return freshness(ctx, strings.TrimRight(*base, "/"), *item, *apiKey, *events)
 	case "memory":
-		return memoryBench(*users, *memItems, *events)
+		return memoryBench(ctx, *users, *memItems, *events)
 	case "ingest":
 		return ingestBench(ctx, *events)
 	case "soak":

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -16,7 +17,7 @@ import (
 // memoryBench fills an engine in-process with a generated shop — users,
 // items, events with Zipf-popular items and active users — and reports
 // the resident memory and what it comes to per user, item and event.
-func memoryBench(users, items, events int) error {
+func memoryBench(ctx context.Context, users, items, events int) error {
 	eng := engine.New(engine.Config{Logger: slog.New(slog.DiscardHandler)})
 	base := rssNow()
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -43,6 +44,9 @@ func memoryBench(users, items, events int) error {
 			TS: 1_700_000_000_000 + int64(i)*130, ID: "e" + strconv.Itoa(i)} // 20 M events over a month
 		if err := eng.Apply(&ev); err != nil {
 			return err
+		}
+		if i%100_000 == 0 && ctx.Err() != nil {
+			return ctx.Err()
 		}
 		if time.Since(last) > 10*time.Second || i == events-1 {
 			last = time.Now()
