@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,11 +48,7 @@ func (e *Engine) ApplyMessage(pos Position, offset int64, value []byte) error {
 func (e *Engine) Offsets() map[Position]int64 {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	out := make(map[Position]int64, len(e.offsets))
-	for k, v := range e.offsets {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(e.offsets)
 }
 
 // snapshotState is everything a snapshot stores. Derived structures (the

@@ -92,33 +92,21 @@ func (s *Server) batch(ctx *fasthttp.RequestCtx) {
 	ctx.SetContentType("application/x-ndjson")
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 		enc := json.NewEncoder(w)
-		line := 0
 		var logged []*engine.Event
-		for len(body) > 0 {
-			var l []byte
-			if i := bytes.IndexByte(body, '\n'); i >= 0 {
-				l, body = body[:i], body[i+1:]
-			} else {
-				l, body = body, nil
-			}
-			line++
-			if len(bytes.TrimSpace(l)) == 0 {
-				continue
-			}
+		eachLine(body, func(line int, l []byte) bool {
 			ans := s.batchOne(l, now)
 			ans.Line = line
 			if ans.Outcome != nil {
 				logged = append(logged, ans.Outcome.Events...)
 			}
 			if err := enc.Encode(&ans); err != nil {
-				return // client gone
+				return false // client gone
 			}
 			if line%100 == 0 {
-				if err := w.Flush(); err != nil {
-					return
-				}
+				return w.Flush() == nil
 			}
-		}
+			return true
+		})
 		w.Flush()
 		s.logNotifications(logged)
 	})

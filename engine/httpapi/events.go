@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"time"
 
@@ -34,31 +33,21 @@ func (s *Server) events(ctx *fasthttp.RequestCtx) {
 	var resp eventsResponse
 	var evs []*engine.Event
 	now := time.Now().UnixMilli()
-	line := 0
-	for len(body) > 0 {
-		var l []byte
-		if i := bytes.IndexByte(body, '\n'); i >= 0 {
-			l, body = body[:i], body[i+1:]
-		} else {
-			l, body = body, nil
-		}
-		line++
-		if len(bytes.TrimSpace(l)) == 0 {
-			continue
-		}
+	eachLine(body, func(line int, l []byte) bool {
 		ev, err := engine.DecodeEvent(l)
 		if err != nil {
 			resp.Rejected++
 			if len(resp.Errors) < maxReportedErrors {
 				resp.Errors = append(resp.Errors, rejectedEvent{Line: line, Error: err.Error()})
 			}
-			continue
+			return true
 		}
 		if ev.TS == 0 {
 			ev.TS = now
 		}
 		evs = append(evs, ev)
-	}
+		return true
+	})
 	if resp.Rejected > 0 && len(evs) == 0 {
 		resp.Error = "no valid event in the body"
 	}

@@ -194,7 +194,7 @@ not json
 		return getJSON(t, "http://"+n.HTTPAddr()+"/v1/items/mug", &info) == 200 && info.Views == 1 && info.Listed
 	})
 	inLog := 0
-	for tp, pos := range n.Consumer.Positions() {
+	for tp, pos := range n.Engine.Offsets() {
 		if tp.Topic == "reco.events" || tp.Topic == "reco.catalog" {
 			inLog += int(pos)
 		}

@@ -64,12 +64,11 @@ type Consumer struct {
 	deadLettered *metrics.Counter
 	deadFailed   *metrics.Counter
 
-	mu       sync.Mutex
-	target   map[TopicPartition]int64 // log end seen at start: ready once reached
-	position map[TopicPartition]int64 // next offset to apply, per partition
-	lag      map[TopicPartition]int64
-	lastErr  error
-	started  bool
+	mu      sync.Mutex
+	target  map[TopicPartition]int64 // log end seen at start: ready once the engine's offsets reach it
+	lag     map[TopicPartition]int64
+	lastErr error
+	started bool
 }
 
 // NewConsumer returns a consumer for eng; Run starts it.
@@ -94,11 +93,10 @@ func NewConsumer(eng *engine.Engine, cfg ConsumerConfig) *Consumer {
 		reg = metrics.NewRegistry()
 	}
 	c := &Consumer{
-		cfg:      cfg,
-		eng:      eng,
-		applied:  reg.Counter("reco_events_applied_total", "", "Events consumed from Kafka and applied to the engine."),
-		position: map[TopicPartition]int64{},
-		lag:      map[TopicPartition]int64{},
+		cfg:     cfg,
+		eng:     eng,
+		applied: reg.Counter("reco_events_applied_total", "", "Events consumed from Kafka and applied to the engine."),
+		lag:     map[TopicPartition]int64{},
 	}
 	c.deadLettered = reg.Counter("reco_dead_letter_total", "", "Rejected messages written to the dead-letter topic.")
 	c.deadFailed = reg.Counter("reco_dead_letter_failures_total", "", "Rejected messages that could not be written to the dead-letter topic (logged instead).")
@@ -224,7 +222,6 @@ func (c *Consumer) apply(ctx context.Context, msg *kafka.Message) {
 	}
 	tp := TopicPartition{Topic: msg.Topic, Partition: msg.Partition}
 	c.mu.Lock()
-	c.position[tp] = msg.Offset + 1
 	c.lag[tp] = max(msg.HighWaterMark-msg.Offset-1, 0)
 	c.lastErr = nil
 	c.mu.Unlock()
@@ -316,7 +313,6 @@ func (c *Consumer) prepare(ctx context.Context) error {
 		}
 	}
 	for tp, b := range bounds {
-		c.position[tp] = start[tp]
 		c.lag[tp] = b.End - start[tp]
 	}
 	c.started = true
@@ -362,9 +358,10 @@ func (c *Consumer) Ready() (ready bool, reason string) {
 	if c.lastErr != nil {
 		return false, "kafka: " + c.lastErr.Error()
 	}
+	applied := c.eng.Offsets()
 	for tp, end := range c.target {
-		if c.position[tp] < end {
-			return false, fmt.Sprintf("catching up: %s/%d at offset %d of %d", tp.Topic, tp.Partition, c.position[tp], end)
+		if applied[tp] < end {
+			return false, fmt.Sprintf("catching up: %s/%d at offset %d of %d", tp.Topic, tp.Partition, applied[tp], end)
 		}
 	}
 	return true, ""
@@ -379,15 +376,4 @@ func (c *Consumer) Lag() int64 {
 		n += l
 	}
 	return n
-}
-
-// Positions returns the next offset to apply per partition.
-func (c *Consumer) Positions() map[TopicPartition]int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make(map[TopicPartition]int64, len(c.position))
-	for k, v := range c.position {
-		out[k] = v
-	}
-	return out
 }
