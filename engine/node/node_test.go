@@ -39,11 +39,11 @@ func startNode(t *testing.T, cfg Config) *Node {
 	return n
 }
 
-// waitFor polls cond until it holds or 20 s pass. The bound only stops a
+// waitFor polls cond until it holds or 40 s pass. The bound only stops a
 // broken test from hanging; nothing here asserts speed.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(40 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
