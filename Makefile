@@ -41,10 +41,11 @@ fuzz:
 		done; \
 	done
 
-## bench: Go micro-benchmarks and the offline benchmark on MovieLens 100K.
+## bench: the whole suite (Go benchmarks, MovieLens, baskets, freshness,
+## serving, ingest); writes docs/bench-run.md. The memory-at-scale run is
+## separate (several minutes): ./bin/reco loadgen --mode memory.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./...
-	./$(BIN) bench --data ../shared/datasets/ml-100k --format movielens --models all --json docs/ml-100k.json --plot docs/ml-100k.svg
+	bash .ci/bench
 
 ## soak: a bounded soak (3 minutes, loopback): ingest + serving + snapshots
 ## + a restart half way; prints RSS over time and checks the counts.
