@@ -133,6 +133,10 @@ func decodeEventInto(msg []byte, e *Event) error {
 	if !utf8.Valid(msg) {
 		return reject(ReasonInvalidUTF8, "", "message is not valid UTF-8")
 	}
+	if decodeFlat(msg, e) {
+		return e.validate()
+	}
+	*e = Event{} // the fast path may have filled some fields
 	msg = bytes.TrimSpace(msg)
 	if len(msg) == 0 || msg[0] != '{' {
 		return reject(ReasonInvalidJSON, "", "message is not a JSON object")

@@ -1,9 +1,13 @@
 package engine
 
 import (
+	"encoding/json"
 	"errors"
+	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestDecodeEvent(t *testing.T) {
@@ -110,4 +114,75 @@ func FuzzDecodeEvent(f *testing.F) {
 			t.Fatalf("Apply of a decoded event: %v", err)
 		}
 	})
+}
+
+// FuzzDecodeFlatMatchesJSON: whenever the fast decoder accepts a message,
+// encoding/json must accept it too and decode the very same event.
+func FuzzDecodeFlatMatchesJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"view","user":"u1","item":"i9","ts":1732270000000}`,
+		`{"type":"purchase","user":"u1","item":"i9","qty":2,"price":1.5e1,"id":"e-1","request_id":"r~feed~a"}`,
+		` { "type" : "rate" , "user":"u","item":"i","value":4.5 } `,
+		`{"type":"view","user":"u1","item":"i9","ts":01}`, `{"ts":1.0}`, `{"Type":"view"}`,
+		`{"type":"view","user":"\u00e9"}`, `{"price":-0.0e-0}`, `{}`, `{"qty":9999999999999999999}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		if !utf8.Valid(msg) {
+			return // rejected before either decoder runs
+		}
+		var fast Event
+		if !decodeFlat(msg, &fast) {
+			return
+		}
+		var slow Event
+		if err := json.Unmarshal(msg, &slow); err != nil {
+			t.Fatalf("fast path accepted %q, encoding/json rejects it: %v", msg, err)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%q: fast %+v, encoding/json %+v", msg, fast, slow)
+		}
+	})
+}
+
+// TestDecodeFlatMatchesJSONOnGeneratedMessages assembles 200,000 messages
+// from the pieces the fast path handles and a few it must refuse, and
+// checks it against encoding/json on each.
+func TestDecodeFlatMatchesJSONOnGeneratedMessages(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	keys := []string{"type", "user", "item", "id", "session", "channel", "request_id", "title", "brand",
+		"ts", "qty", "price", "value", "cost", "Type", "stock", "x", "categories"}
+	values := []string{`"view"`, `"u1"`, `""`, `"é~x"`, `"a\"b"`, `0`, `-0`, `01`, `12`, `-7`, `1.5`, `1e3`, `1E+2`,
+		`-0.0e-0`, `9223372036854775807`, `9223372036854775808`, `1.`, `.5`, `true`, `null`, `[]`, `{"a":1}`, `"\u0041"`}
+	ws := []string{"", " ", "\n", "\t "}
+	accepted := 0
+	for n := 0; n < 200_000; n++ {
+		var b strings.Builder
+		b.WriteString(ws[rng.IntN(len(ws))] + "{")
+		for k := rng.IntN(5); k > 0; k-- {
+			b.WriteString(ws[rng.IntN(len(ws))] + `"` + keys[rng.IntN(len(keys))] + `"` + ws[rng.IntN(len(ws))] + ":" +
+				ws[rng.IntN(len(ws))] + values[rng.IntN(len(values))])
+			if k > 1 {
+				b.WriteString(",")
+			}
+		}
+		b.WriteString("}" + []string{"", " ", "x", "}"}[rng.IntN(4)])
+		msg := []byte(b.String())
+		var fast Event
+		if !decodeFlat(msg, &fast) {
+			continue
+		}
+		accepted++
+		var slow Event
+		if err := json.Unmarshal(msg, &slow); err != nil {
+			t.Fatalf("fast path accepted %q, encoding/json rejects it: %v", msg, err)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%q: fast %+v, encoding/json %+v", msg, fast, slow)
+		}
+	}
+	if accepted < 10_000 {
+		t.Fatalf("the fast path took only %d messages: the test does not exercise it", accepted)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -68,6 +69,7 @@ type Consumer struct {
 	target  map[TopicPartition]int64 // log end seen at start: ready once the engine's offsets reach it
 	lag     map[TopicPartition]int64
 	lastErr error
+	failing atomic.Bool // lastErr != nil, readable without the lock
 	started bool
 }
 
@@ -192,20 +194,46 @@ func (c *Consumer) consume(ctx context.Context) error {
 			c.cfg.Logger.Warn("kafka reader close timed out")
 		}
 	}()
+	// The newest applied message per partition, not yet handed to
+	// CommitMessages (always after it was applied).
+	pending := map[TopicPartition]kafka.Message{}
+	flush := func() {
+		if len(pending) == 0 {
+			return
+		}
+		msgs := make([]kafka.Message, 0, len(pending))
+		c.mu.Lock()
+		for tp, m := range pending {
+			msgs = append(msgs, m)
+			c.lag[tp] = max(m.HighWaterMark-m.Offset-1, 0)
+		}
+		c.mu.Unlock()
+		clear(pending)
+		if err := r.CommitMessages(context.Background(), msgs...); err != nil && ctx.Err() == nil {
+			c.cfg.Logger.Warn("kafka commit failed", "err", err)
+		}
+	}
+	defer flush()
+	n, lastCommit := 0, time.Now()
 	for {
 		msg, err := r.FetchMessage(ctx)
 		if err != nil {
 			return err
 		}
 		c.apply(ctx, &msg)
-		// With CommitInterval set, this only records the offset; kafka-go
-		// commits in the background and flushes on Close. Either way the
-		// offset is recorded strictly after the event was applied.
-		if err := r.CommitMessages(ctx, msg); err != nil && ctx.Err() == nil {
-			c.cfg.Logger.Warn("kafka commit failed", "err", err, "topic", msg.Topic, "partition", msg.Partition, "offset", msg.Offset)
+		pending[TopicPartition{Topic: msg.Topic, Partition: msg.Partition}] = msg
+		if n++; n%commitEvery == 0 || time.Since(lastCommit) > c.cfg.CommitInterval {
+			flush()
+			lastCommit = time.Now()
 		}
 	}
 }
+
+// commitEvery is how many applied messages may wait for a commit call:
+// one CommitMessages per message costs kafka-go a channel round trip each,
+// and what is committed only matters to monitoring (the engine resumes
+// from its own offsets).
+const commitEvery = 512
 
 func (c *Consumer) apply(ctx context.Context, msg *kafka.Message) {
 	if err := c.eng.ApplyMessage(engine.Position{Topic: msg.Topic, Partition: msg.Partition}, msg.Offset, msg.Value); err != nil {
@@ -220,11 +248,9 @@ func (c *Consumer) apply(ctx context.Context, msg *kafka.Message) {
 	} else {
 		c.applied.Inc()
 	}
-	tp := TopicPartition{Topic: msg.Topic, Partition: msg.Partition}
-	c.mu.Lock()
-	c.lag[tp] = max(msg.HighWaterMark-msg.Offset-1, 0)
-	c.lastErr = nil
-	c.mu.Unlock()
+	if c.failing.Load() {
+		c.setErr(nil)
+	}
 }
 
 // deadLetter writes a rejected message to the dead-letter topic, keyed as
@@ -344,6 +370,7 @@ func (c *Consumer) resetGroup(ctx context.Context, start map[TopicPartition]int6
 func (c *Consumer) setErr(err error) {
 	c.mu.Lock()
 	c.lastErr = err
+	c.failing.Store(err != nil)
 	c.mu.Unlock()
 }
 
