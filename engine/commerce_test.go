@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -269,5 +270,45 @@ func checkHint(t *testing.T, e *Engine, it Item) {
 	}
 	if h.Action == "discount" && info.Cost > 0 && (h.SuggestedPrice-info.Cost)/h.SuggestedPrice < cfg.MinMarginPct/100-1e-9 {
 		t.Fatalf("%s: suggested %v leaves less than %v%% margin over cost %v", it.Item, h.SuggestedPrice, cfg.MinMarginPct, info.Cost)
+	}
+}
+
+// TestFunnelStageShapesTheFeed: right after buying a camera the feed
+// offers its accessories rather than more cameras; while only browsing
+// cameras it offers cameras.
+func TestFunnelStageShapesTheFeed(t *testing.T) {
+	e := plantedShop(t)
+	ts := int64(1_800_000_000_000) // after the shop's history: "just now"
+	e.Apply(&Event{Type: "view", User: "browser", Item: "cam4", TS: ts})
+	e.Apply(&Event{Type: "view", User: "browser", Item: "cam5", TS: ts + 1})
+	e.Apply(&Event{Type: "view", User: "buyer", Item: "cam4", TS: ts})
+	e.Apply(&Event{Type: "purchase", User: "buyer", Item: "cam4", TS: ts + 1})
+	count := func(user string) (cams, accessories4 int, resp *Response) {
+		resp, err := e.Recommend(&Request{Slot: SlotFeed, User: user, N: 6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range resp.Items {
+			switch it.Item {
+			case "card4", "strap4", "bag4":
+				accessories4++
+			}
+			if len(it.Item) > 3 && it.Item[:3] == "cam" {
+				cams++
+			}
+		}
+		return cams, accessories4, resp
+	}
+	_, ba, bresp := count("buyer")
+	top3 := strings.Join(items(bresp)[:3], " ")
+	if ba < 3 || strings.Contains(top3, "cam") {
+		t.Fatalf("just bought cam4: %v — want its three accessories first", items(bresp))
+	}
+	if !strings.Contains(strings.Join(bresp.Items[0].Reasons, " "), "you bought") {
+		t.Fatalf("reason %v does not say why", bresp.Items[0].Reasons)
+	}
+	_, _, wresp := count("browser")
+	if top := items(wresp); len(top) < 2 || top[0][:3] != "cam" || top[1][:3] != "cam" {
+		t.Fatalf("browsing cameras: %v, want more cameras first (discovery)", top)
 	}
 }

@@ -59,6 +59,16 @@ func (e *Engine) mainReason(s *scratch, id features.ItemID) string {
 	if containsItem(s.due, id) {
 		return "time to restock: you buy this regularly"
 	}
+	if s.stage != stageBrowsing {
+		for _, a := range s.anchors {
+			if e.baskets.Support(a, id) > 0 {
+				if s.stage == stageBought {
+					return "goes with the " + e.label(a) + " you bought"
+				}
+				return "goes with the " + e.label(a) + " in your cart"
+			}
+		}
+	}
 	seeds := s.query.Seeds[:min(len(s.query.Seeds), reasonSeeds)]
 	best, bestIdx := float32(0), -1
 	for i, sd := range seeds {

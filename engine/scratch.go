@@ -77,6 +77,7 @@ type scratch struct {
 	hasAnchor bool
 	cart      []features.ItemID
 	anchors   []features.ItemID // what cross-sell and bundles start from
+	stage     funnelStage       // feed: the user's funnel stage (funnel.go)
 	explored  []features.ItemID // feed: new arrivals given an exploration slot
 	due       []features.ItemID // feed, reminders: replenishment items due
 	abandoned []features.ItemID // reminders: carts left without a purchase
@@ -95,6 +96,7 @@ func (p *scratchPool) get(n int) *scratch {
 	s.cart, s.anchors = s.cart[:0], s.anchors[:0]
 	s.explored, s.due, s.abandoned = s.explored[:0], s.due[:0], s.abandoned[:0]
 	s.hasAnchor = false
+	s.stage = stageBrowsing
 	s.final.Reset(n)
 	s.exclude.reset(n)
 	s.seedPos.reset(n)

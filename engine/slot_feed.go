@@ -16,6 +16,7 @@ func (e *Engine) feed(s *scratch, u *features.User) {
 	e.userSeeds(s, u)
 	e.blend(s, e.weights(s, e.cfg.Feed))
 	if u != nil {
+		e.applyFunnel(s, u)
 		// Consumables due again go to the top, though already bought.
 		s.due = e.dueItems(u, s.query.Now, s.due)
 		top := s.final.Max()
