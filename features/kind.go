@@ -16,19 +16,22 @@ const (
 	numKinds
 )
 
-var kindNames = [numKinds]string{"view", "click", "cart", "uncart", "purchase", "rate", "dismiss", "impression"}
+// kindNames returns the event type names, indexed by Kind.
+func kindNames() [numKinds]string {
+	return [numKinds]string{"view", "click", "cart", "uncart", "purchase", "rate", "dismiss", "impression"}
+}
 
 // String returns the event type name of k.
 func (k Kind) String() string {
 	if k < numKinds {
-		return kindNames[k]
+		return kindNames()[k]
 	}
 	return "unknown"
 }
 
 // ParseKind returns the Kind named s.
 func ParseKind(s string) (Kind, bool) {
-	for i, n := range kindNames {
+	for i, n := range kindNames() {
 		if n == s {
 			return Kind(i), true
 		}

@@ -66,7 +66,9 @@ type Server struct {
 
 // latencyBuckets are the histogram bounds in seconds: dense below a
 // millisecond, where the answers are supposed to be.
-var latencyBuckets = []float64{25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 50e-3, 250e-3, 1}
+func latencyBuckets() []float64 {
+	return []float64{25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 50e-3, 250e-3, 1}
+}
 
 // routes lists the route labels used in metrics.
 const (
@@ -100,7 +102,7 @@ func New(cfg Config) (*Server, error) {
 	reg := cfg.Metrics
 	for _, r := range []string{routeRecommend, routeBatch, routeEvents, routeItem, routeUser, routeHealth, routeReady, routeMetrics, routeStats, routeNotFound} {
 		s.latency[r] = reg.Histogram("reco_http_request_duration_seconds", metrics.Label("route", r),
-			"Server time per HTTP request, by route.", latencyBuckets)
+			"Server time per HTTP request, by route.", latencyBuckets())
 	}
 	s.requests = func(route string, code int) *metrics.Counter {
 		return reg.Counter("reco_http_requests_total", metrics.Label("route", route)+","+metrics.Label("code", strconv.Itoa(code)),
