@@ -155,11 +155,6 @@ func (e *Engine) applyLocked(ev *Event) {
 	if ts > e.clock {
 		e.clock = ts
 	}
-	if ev.User != "" {
-		if uid, ok := e.users.Lookup(ev.User); ok {
-			e.users.User(uid).Version++
-		}
-	}
 	switch ev.Type {
 	case TypeItem:
 		e.catalogVersion.Add(1)
@@ -176,16 +171,17 @@ func (e *Engine) applyLocked(ev *Event) {
 			e.baskets.Forget(id)
 		}
 	case TypeUser:
-		uid := e.users.Ensure(ev.User)
+		u := e.users.User(e.users.Ensure(ev.User))
+		u.Version++
 		if ev.Consent != nil {
-			e.users.User(uid).Consent = *ev.Consent
+			u.Consent = *ev.Consent
 		}
 	case TypeUserDelete:
 		e.users.Erase(ev.User)
 	case TypeNotified:
-		uid := e.users.Ensure(ev.User)
-		iid := e.ensureItem(ev.Item, ts)
-		e.users.User(uid).AddNotified(features.Notification{TS: ts, Item: iid, Channel: ev.Channel})
+		u := e.users.User(e.users.Ensure(ev.User))
+		u.Version++
+		u.AddNotified(features.Notification{TS: ts, Item: e.ensureItem(ev.Item, ts), Channel: ev.Channel})
 	default:
 		e.applyInteraction(ev, ts)
 	}
@@ -276,7 +272,9 @@ func (e *Engine) applyInteraction(ev *Event, ts int64) {
 		// per user only to demote what they keep ignoring.
 		c.Impressions++
 		if uid, ok := e.users.Lookup(ev.User); ok && e.users.User(uid).Consent {
-			e.users.User(uid).AddShown(iid)
+			u := e.users.User(uid)
+			u.Version++
+			u.AddShown(iid)
 		}
 		return
 	}
@@ -286,6 +284,7 @@ func (e *Engine) applyInteraction(ev *Event, ts int64) {
 	}
 	uid := e.users.Ensure(ev.User)
 	u := e.users.User(uid)
+	u.Version++ // cached answers for the user are stale from here
 	if !u.Consent {
 		// Without consent nothing personal is kept: the item aggregates
 		// above are anonymous, the history and the pairs built from it
