@@ -23,6 +23,7 @@ func runReplay(ctx context.Context, args []string) error {
 	brokers := fs.String("brokers", "127.0.0.1:9092", "comma-separated Kafka bootstrap brokers")
 	topic := fs.String("topic", "reco.events", "topic to produce to")
 	batch := fs.Int("batch", 1000, "messages per write")
+	rate := fs.Int("rate", 0, "events per second at most (0 = as fast as the broker takes them)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: reco replay [--brokers B] [--topic T] FILE.jsonl")
 		fs.PrintDefaults()
@@ -50,6 +51,12 @@ func runReplay(ctx context.Context, args []string) error {
 	line, sent, bad := 0, 0, 0
 	start, last := time.Now(), time.Now()
 	flush := func() error {
+		if *rate > 0 { // pace: the batch may leave when the schedule says so
+			due := start.Add(time.Duration(float64(sent) / float64(*rate) * float64(time.Second)))
+			if d := time.Until(due); d > 0 {
+				time.Sleep(d)
+			}
+		}
 		if err := p.Produce(ctx, msgs...); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -83,6 +84,15 @@ func (p *Producer) Produce(ctx context.Context, msgs ...kafka.Message) error {
 		return nil
 	}
 	if err := p.w.WriteMessages(ctx, msgs...); err != nil {
+		// kafka-go reports one error per message; say it once.
+		var we kafka.WriteErrors
+		if errors.As(err, &we) {
+			for _, e := range we {
+				if e != nil {
+					return fmt.Errorf("producing %d messages: %d failed, first: %w", len(msgs), we.Count(), e)
+				}
+			}
+		}
 		return fmt.Errorf("producing %d messages: %w", len(msgs), err)
 	}
 	return nil
