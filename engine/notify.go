@@ -50,6 +50,13 @@ func (e *Engine) Notify(req *Request, channel string, now time.Time) (*Response,
 			return nil, out, nil
 		}
 		answersToday, oldestToday = countAnswers(u.Notified, nowMs-24*3_600_000)
+		// An answer is known by its timestamp: two answers to one user in
+		// the same millisecond must not merge into one.
+		for _, n := range u.Notified {
+			if n.TS >= nowMs {
+				nowMs = n.TS + 1
+			}
+		}
 		window := nowMs - e.cfg.NotifyCapWindow.Milliseconds()
 		for _, n := range u.Notified {
 			if n.Channel == channel && n.TS > window {

@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -73,44 +75,122 @@ func (a *batchAnswer) MarshalJSON() ([]byte, error) {
 	return append(append(b, ','), rb[1:]...), nil
 }
 
-// batch answers NDJSON request lines with NDJSON answer lines, in order.
-// The body is read in full first (it is bounded by MaxBodyBytes and
-// MaxBatchLines); answers are computed one by one and streamed out as they
-// are, so the first ones leave long before the last is computed. A bad
-// line gets an error line; the others are answered.
+// batch answers NDJSON request lines with NDJSON answer lines, in order,
+// streaming both ways: each line is answered as soon as it is read, and
+// answers go out in chunks of batchFlushLines while the client is still
+// sending — a notification system can pipe 100,000 users through one
+// request without either side holding them all. A bad line gets an error
+// line; the others are answered.
+//
+// fasthttp sends a response only after its handler returns, so once the
+// first line is in, the handler writes a chunked HTTP/1.1 response on the
+// connection itself and hijacks it (without a response of fasthttp's own):
+// the connection closes after the batch.
 func (s *Server) batch(ctx *fasthttp.RequestCtx) {
-	body := bytes.Clone(ctx.PostBody()) // ctx is off limits in the stream writer
-	if n := bytes.Count(body, []byte{'\n'}); n > MaxBatchLines {
-		writeError(ctx, fasthttp.StatusRequestEntityTooLarge, "more than 100000 lines; split the batch")
-		return
+	var body io.Reader = ctx.RequestBodyStream()
+	if body == nil { // small bodies arrive whole
+		body = bytes.NewReader(ctx.PostBody())
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 0, 64<<10), maxBatchLineBytes)
+	line := 0
+	var first []byte
+	for first == nil && sc.Scan() {
+		line++
+		if l := bytes.TrimSpace(sc.Bytes()); len(l) > 0 {
+			first = bytes.Clone(l)
+		}
+	}
+	if first == nil {
+		if err := sc.Err(); err != nil {
+			writeError(ctx, fasthttp.StatusBadRequest, "reading the batch: "+err.Error())
+			return
+		}
 		writeError(ctx, fasthttp.StatusBadRequest, "empty body: send NDJSON lines like {\"user\":\"u1\",\"slot\":\"feed\",\"n\":5}")
 		return
 	}
+	conn := ctx.Conn()
+	if conn != nil {
+		ctx.HijackSetNoResponse(true)
+		ctx.Hijack(func(net.Conn) {}) // fasthttp closes the connection after us
+	} else {
+		ctx.SetContentType("application/x-ndjson")
+	}
+	cw := newChunkedWriter(conn, ctx.Response.BodyWriter())
+	cw.header("200 OK", "application/x-ndjson")
 	now := time.Now()
-	ctx.SetContentType("application/x-ndjson")
-	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
-		enc := json.NewEncoder(w)
-		var logged []*engine.Event
-		eachLine(body, func(line int, l []byte) bool {
-			ans := s.batchOne(l, now)
-			ans.Line = line
-			if ans.Outcome != nil {
-				logged = append(logged, ans.Outcome.Events...)
+	var logged []*engine.Event
+	answer := func(n int, l []byte) bool {
+		ans := s.batchOne(l, now)
+		ans.Line = n
+		if ans.Outcome != nil {
+			logged = append(logged, ans.Outcome.Events...)
+		}
+		b, err := ans.MarshalJSON()
+		if err != nil {
+			b = []byte(`{"line":` + strconv.Itoa(n) + `,"error":"encoding the answer"}`)
+		}
+		cw.write(append(b, '\n'))
+		if n%batchFlushLines == 0 {
+			return cw.flush() == nil
+		}
+		return cw.err == nil
+	}
+	// A reader goroutine feeds lines; answers are flushed whenever no
+	// further line is waiting, so a client that sends a few lines and
+	// waits for them gets them at once.
+	type reqLine struct {
+		n int
+		b []byte
+	}
+	lines := make(chan reqLine, 256)
+	var readErr error
+	go func() {
+		defer close(lines)
+		n := line
+		for sc.Scan() {
+			n++
+			if n > MaxBatchLines {
+				readErr = errTooManyLines
+				return
 			}
-			if err := enc.Encode(&ans); err != nil {
-				return false // client gone
+			if l := bytes.TrimSpace(sc.Bytes()); len(l) > 0 {
+				lines <- reqLine{n, bytes.Clone(l)}
 			}
-			if line%100 == 0 {
-				return w.Flush() == nil
-			}
-			return true
-		})
-		w.Flush()
-		s.logNotifications(logged)
-	})
+		}
+		readErr = sc.Err()
+	}()
+	ok := answer(line, first)
+	for ok {
+		var l reqLine
+		var more bool
+		select {
+		case l, more = <-lines:
+		default:
+			ok = cw.flush() == nil
+			l, more = <-lines
+		}
+		if !more {
+			break
+		}
+		ok = ok && answer(l.n, l.b)
+	}
+	for range lines { // the client went away: let the reader finish
+	}
+	if readErr != nil && ok {
+		cw.write([]byte(`{"error":` + strconv.Quote("reading the batch: "+readErr.Error()) + `}` + "\n"))
+	}
+	cw.end()
+	s.logNotifications(logged)
 }
+
+var errTooManyLines = errors.New("more than 100000 lines: the rest is not read")
+
+// Batch limits.
+const (
+	maxBatchLineBytes = 256 << 10
+	batchFlushLines   = 100
+)
 
 func (s *Server) batchOne(l []byte, now time.Time) batchAnswer {
 	var bl batchLine

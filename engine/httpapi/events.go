@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -29,7 +31,11 @@ const maxReportedErrors = 100
 // events to Kafka. Events without ts get the time of arrival here, so that
 // replaying the log later gives the same state.
 func (s *Server) events(ctx *fasthttp.RequestCtx) {
-	body := ctx.PostBody()
+	body, err := s.readBody(ctx)
+	if err != nil {
+		writeError(ctx, fasthttp.StatusRequestEntityTooLarge, err.Error())
+		return
+	}
 	var resp eventsResponse
 	var evs []*engine.Event
 	now := time.Now().UnixMilli()
@@ -76,4 +82,21 @@ func (s *Server) events(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	writeJSON(ctx, fasthttp.StatusAccepted, resp)
+}
+
+// readBody returns the whole request body, refusing one over MaxBodyBytes
+// (the server streams large bodies instead of refusing them, for batch).
+func (s *Server) readBody(ctx *fasthttp.RequestCtx) ([]byte, error) {
+	r := ctx.RequestBodyStream()
+	if r == nil {
+		return ctx.PostBody(), nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r, int64(s.cfg.MaxBodyBytes)+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the body: %w", err)
+	}
+	if len(b) > s.cfg.MaxBodyBytes {
+		return nil, fmt.Errorf("body exceeds %d bytes", s.cfg.MaxBodyBytes)
+	}
+	return b, nil
 }

@@ -122,12 +122,16 @@ func New(cfg Config) (*Server, error) {
 	s.srv = &fasthttp.Server{
 		// Gzip/deflate (klauspost/compress, inside fasthttp) when the
 		// client asks for it.
-		Handler:               fasthttp.CompressHandlerLevel(s.handle, fasthttp.CompressBestSpeed),
-		Name:                  "reco",
-		ReadTimeout:           10 * time.Second,
-		WriteTimeout:          10 * time.Second,
-		IdleTimeout:           60 * time.Second,
-		MaxRequestBodySize:    cfg.MaxBodyBytes,
+		Handler:            fasthttp.CompressHandlerLevel(s.handle, fasthttp.CompressBestSpeed),
+		Name:               "reco",
+		ReadTimeout:        10 * time.Second,
+		WriteTimeout:       10 * time.Second,
+		IdleTimeout:        60 * time.Second,
+		MaxRequestBodySize: cfg.MaxBodyBytes,
+		// Bodies beyond the limit are streamed to the handler rather than
+		// refused: the batch endpoint reads them line by line, the others
+		// refuse what exceeds MaxBodyBytes themselves (readBody).
+		StreamRequestBody:     true,
 		ReadBufferSize:        16 << 10,
 		NoDefaultDate:         true,
 		NoDefaultServerHeader: true,

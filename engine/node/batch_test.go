@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -146,5 +147,54 @@ func TestNotificationCapsHoldAcrossBatchesAndRestarts(t *testing.T) {
 	other := postBatch(t, n, []string{`{"user":"u3","slot":"feed","n":6,"channel":"email"}`})
 	if len(other[0].Items) == 0 {
 		t.Fatalf("another user is not capped: %+v", other[0])
+	}
+}
+
+// TestBatchStreamsBothWays sends ten lines, waits for their ten answers
+// while the request is still open, and only then sends the rest: answers
+// must leave before the last request line is even written.
+func TestBatchStreamsBothWays(t *testing.T) {
+	n := startNode(t, Config{})
+	seedShop(t, n, 30)
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", "http://"+n.HTTPAddr()+"/v1/recommend/batch", pr)
+	respc := make(chan *http.Response, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			close(respc)
+			return
+		}
+		respc <- resp
+	}()
+	for u := 0; u < 10; u++ {
+		fmt.Fprintf(pw, `{"user":"u%d","slot":"feed","n":2}`+"\n", u)
+	}
+	resp := <-respc
+	if resp == nil {
+		t.FailNow()
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for i := 1; i <= 10; i++ {
+		if !sc.Scan() {
+			t.Fatalf("answer %d did not arrive while the request was open: %v", i, sc.Err())
+		}
+		var a answerLine
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil || a.Line != i {
+			t.Fatalf("answer %d: %q", i, sc.Text())
+		}
+	}
+	for u := 10; u < 20; u++ {
+		fmt.Fprintf(pw, `{"user":"u%d","slot":"feed","n":2}`+"\n", u)
+	}
+	pw.Close()
+	got := 10
+	for sc.Scan() {
+		got++
+	}
+	if got != 20 {
+		t.Fatalf("%d answers, want 20", got)
 	}
 }
