@@ -107,7 +107,7 @@ func (e *Engine) VariantReport() []VariantStats {
 		}
 		return DefaultVariant
 	}
-	var out []VariantStats
+	out := []VariantStats{} // an empty list, not null, before any attribution
 	for k, c := range counts {
 		vs := VariantStats{Slot: k.Slot, Variant: k.Variant, Impressions: c.Impressions, Clicks: c.Clicks,
 			Purchases: c.Purchases, Revenue: round(c.Revenue, 2)}
