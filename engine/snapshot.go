@@ -70,7 +70,7 @@ type snapshotState struct {
 	Sales       features.PopularityState
 	Weekly      features.WeeklyState
 	PricePoints []features.PricePointState
-	DedupIDs    []string // oldest first
+	DedupHashes []uint64 // ids seen, hashed (dedup.go), oldest first
 	Offsets     []offsetState
 	Attribution []attributionState
 }
@@ -87,7 +87,7 @@ type offsetState struct {
 }
 
 const (
-	snapshotFormat = 1
+	snapshotFormat = 2 // 2: dedup window as id hashes
 	snapshotMagic  = "RECOSNP1"
 	snapshotPrefix = "snapshot-"
 	snapshotSuffix = ".reco"
@@ -108,7 +108,7 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 		RatingSum: e.ratingSum, Ratings: e.ratings,
 		Catalog: e.catalog.Export(), Users: e.users.Export(), CoOccur: e.cooc.Export(), Baskets: e.baskets.Export(),
 		Pop: e.pop.Export(), Views: e.views.Export(), Sales: e.sales.Export(),
-		Weekly: e.weeklySales.Export(), PricePoints: e.pricePoints.Export(), DedupIDs: e.dedup.export(),
+		Weekly: e.weeklySales.Export(), PricePoints: e.pricePoints.Export(), DedupHashes: e.dedup.export(),
 	}
 	for k, c := range e.attribution {
 		st.Attribution = append(st.Attribution, attributionState{k.Slot, k.Variant, *c})
@@ -183,8 +183,8 @@ func ReadSnapshot(r io.Reader, cfg Config) (*Engine, error) {
 	e.weeklySales = features.ImportWeekly(st.Weekly)
 	e.pricePoints = features.ImportPricePoints(st.PricePoints)
 	e.clock, e.ratingSum, e.ratings = st.Clock, st.RatingSum, st.Ratings
-	for _, id := range st.DedupIDs {
-		e.dedup.add(id)
+	for _, h := range st.DedupHashes {
+		e.dedup.addHash(h)
 	}
 	for _, a := range st.Attribution {
 		c := a.Counts
