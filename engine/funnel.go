@@ -72,19 +72,7 @@ func (e *Engine) applyFunnel(s *scratch, u *features.User) {
 		return
 	}
 	s.stage = st
-	// Complements of the anchors, by added value over their base rate
-	// (as cross-sell ranks them).
-	total := e.baskets.Total()
-	s.model.Reset(e.catalog.Len())
-	for _, a := range s.anchors {
-		if na := e.baskets.Count(a); na > 0 && total > 0 {
-			e.baskets.EachPartner(a, func(c features.ItemID, support float64) {
-				if av := support/na - e.baskets.Count(c)/total; av > 0 && support >= e.cfg.CrossSellMinSupport {
-					s.model.Add(c, float32(av))
-				}
-			})
-		}
-	}
+	e.complements(s) // as cross-sell ranks them
 	models.AddNormalized(&s.final, &s.model, complementWeight)
 	if st == stageBought {
 		leafs := e.anchorLeafs(s)

@@ -20,25 +20,7 @@ func (e *Engine) crossSell(s *scratch, u *features.User) {
 	if u != nil {
 		e.excludeBought(s, u)
 	}
-	total := e.baskets.Total()
-	s.model.Reset(e.catalog.Len())
-	for _, a := range s.anchors {
-		na := e.baskets.Count(a)
-		if na == 0 || total == 0 {
-			continue
-		}
-		leaf := e.catalog.Item(a).LeafCategory()
-		e.baskets.EachPartner(a, func(c features.ItemID, support float64) {
-			av := support/na - e.baskets.Count(c)/total
-			if av <= 0 || support < e.cfg.CrossSellMinSupport {
-				return
-			}
-			if leaf != "" && e.catalog.Item(c).LeafCategory() == leaf {
-				av *= e.cfg.CrossSellSameCategory
-			}
-			s.model.Add(c, float32(av))
-		})
-	}
+	e.complements(s)
 	models.AddNormalized(&s.final, &s.model, w.Baskets)
 	// Co-views from other categories: by default a weak fallback below
 	// every basket complement.
@@ -61,6 +43,34 @@ func (e *Engine) crossSell(s *scratch, u *features.User) {
 	s.model.Reset(e.catalog.Len())
 	e.popular.Score(&s.query, &s.model)
 	models.AddNormalized(&s.final, &s.model, max(w.Popular, popularFloor))
+}
+
+// complements scores into s.model the basket complements of s.anchors by
+// added value P(c|anchor) − P(c), summed over the anchors; partners from
+// an anchor's own leaf category count CrossSellSameCategory as much.
+func (e *Engine) complements(s *scratch) {
+	s.model.Reset(e.catalog.Len())
+	total := e.baskets.Total()
+	if total == 0 {
+		return
+	}
+	for _, a := range s.anchors {
+		na := e.baskets.Count(a)
+		if na == 0 {
+			continue
+		}
+		leaf := e.catalog.Item(a).LeafCategory()
+		e.baskets.EachPartner(a, func(c features.ItemID, support float64) {
+			av := support/na - e.baskets.Count(c)/total
+			if av <= 0 || support < e.cfg.CrossSellMinSupport {
+				return
+			}
+			if leaf != "" && e.catalog.Item(c).LeafCategory() == leaf {
+				av *= e.cfg.CrossSellSameCategory
+			}
+			s.model.Add(c, float32(av))
+		})
+	}
 }
 
 // collectAnchors fills s.anchors with what a basket-based slot starts
