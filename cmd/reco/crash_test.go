@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,16 +14,6 @@ import (
 
 	"github.com/segmentio/kafka-go"
 )
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // server is a reco serve child process.
 type server struct {
@@ -80,21 +67,6 @@ func waitUntil(t *testing.T, limit time.Duration, what string, cond func() bool)
 	}
 }
 
-func itemViews(t *testing.T, httpAddr, item string) int64 {
-	resp, err := http.Get("http://" + httpAddr + "/v1/items/" + item)
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return -1
-	}
-	var info struct{ Views int64 }
-	b, _ := io.ReadAll(resp.Body)
-	json.Unmarshal(b, &info)
-	return info.Views
-}
-
 // TestCrashRestartCountsEveryEventOnce kills the server with SIGKILL in the
 // middle of a stream of events, restarts it on the same data directory,
 // re-sends a slice of the stream with the same ids, and checks every
@@ -102,7 +74,7 @@ func itemViews(t *testing.T, httpAddr, item string) int64 {
 func TestCrashRestartCountsEveryEventOnce(t *testing.T) {
 	const events, items = 3000, 10
 	dir := t.TempDir()
-	httpAddr, brokerAddr := freeAddr(t), freeAddr(t)
+	httpAddr, brokerAddr := freePort(), freePort()
 	args := []string{"--data-dir", dir, "--http", httpAddr, "--embedded-broker", brokerAddr, "--snapshot-interval", "100ms"}
 	srv := startServer(t, args...)
 
@@ -143,7 +115,7 @@ func TestCrashRestartCountsEveryEventOnce(t *testing.T) {
 		}
 	}
 	send(0, 1500, true)
-	waitUntil(t, 30*time.Second, "some events applied and snapshotted", func() bool { return itemViews(t, httpAddr, "item-0") > 0 })
+	waitUntil(t, 30*time.Second, "some events applied and snapshotted", func() bool { return viewsOf(httpAddr, "item-0") > 0 })
 	time.Sleep(300 * time.Millisecond) // let a snapshot happen mid-stream
 	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -158,11 +130,11 @@ func TestCrashRestartCountsEveryEventOnce(t *testing.T) {
 	send(1000, 2000, false) // duplicates: same ids again
 	for k := 0; k < items; k++ {
 		item := "item-" + strconv.Itoa(k)
-		waitUntil(t, 60*time.Second, item+" caught up", func() bool { return itemViews(t, httpAddr, item) >= truth[k] })
+		waitUntil(t, 60*time.Second, item+" caught up", func() bool { return viewsOf(httpAddr, item) >= truth[k] })
 	}
 	time.Sleep(500 * time.Millisecond) // anything double-counted would show by now
 	for k := 0; k < items; k++ {
-		if got := itemViews(t, httpAddr, "item-"+strconv.Itoa(k)); got != truth[k] {
+		if got := viewsOf(httpAddr, "item-"+strconv.Itoa(k)); got != truth[k] {
 			t.Errorf("item-%d: %d views, want exactly %d", k, got, truth[k])
 		}
 	}
@@ -174,7 +146,7 @@ func TestCrashRestartCountsEveryEventOnce(t *testing.T) {
 	}
 	srv = startServer(t, args...)
 	for k := 0; k < items; k++ {
-		if got := itemViews(t, httpAddr, "item-"+strconv.Itoa(k)); got != truth[k] {
+		if got := viewsOf(httpAddr, "item-"+strconv.Itoa(k)); got != truth[k] {
 			t.Errorf("after a graceful restart item-%d: %d views, want %d", k, got, truth[k])
 		}
 	}

@@ -231,12 +231,17 @@ func rssMB(pid int) float64 {
 	return 0
 }
 
+// viewsOf returns the lifetime views of item on the server, -1 when it
+// cannot tell (server down, item unknown).
 func viewsOf(httpAddr, item string) int64 {
 	resp, err := http.Get("http://" + httpAddr + "/v1/items/" + item)
 	if err != nil {
 		return -1
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return -1
+	}
 	var info struct{ Views int64 }
 	json.NewDecoder(resp.Body).Decode(&info)
 	return info.Views
