@@ -66,7 +66,6 @@ type Engine struct {
 
 // Stats are lifetime counters of the engine, safe to read at any time.
 type Stats struct {
-	Applied    atomic.Uint64
 	Duplicates atomic.Uint64
 	Trainings  atomic.Uint64
 	TrainFails atomic.Uint64
@@ -185,7 +184,6 @@ func (e *Engine) applyLocked(ev *Event) {
 	default:
 		e.applyInteraction(ev, ts)
 	}
-	e.stats.Applied.Add(1)
 	e.version.Add(1)
 }
 

@@ -104,7 +104,7 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 	var raw bytes.Buffer
 	e.mu.RLock()
 	st := snapshotState{
-		Format: snapshotFormat, TakenAt: time.Now().UnixMilli(), Clock: e.clock, Applied: e.stats.Applied.Load(),
+		Format: snapshotFormat, TakenAt: time.Now().UnixMilli(), Clock: e.clock, Applied: e.version.Load(),
 		RatingSum: e.ratingSum, Ratings: e.ratings,
 		Catalog: e.catalog.Export(), Users: e.users.Export(), CoOccur: e.cooc.Export(), Baskets: e.baskets.Export(),
 		Pop: e.pop.Export(), Views: e.views.Export(), Sales: e.sales.Export(),
@@ -204,7 +204,6 @@ func ReadSnapshot(r io.Reader, cfg Config) (*Engine, error) {
 		}
 	}
 	e.wireModels()
-	e.stats.Applied.Store(st.Applied)
 	e.version.Store(st.Applied)
 	return e, nil
 }

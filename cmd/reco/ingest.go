@@ -76,7 +76,7 @@ func ingestBench(ctx context.Context, events int) error {
 	done := make(chan error, 1)
 	start = time.Now()
 	go func() { done <- c.Run(cctx) }()
-	for eng.Stats().Applied.Load()+eng.Stats().Duplicates.Load() < uint64(events) {
+	for eng.Version()+eng.Stats().Duplicates.Load() < uint64(events) {
 		if ctx.Err() != nil {
 			cancel()
 			return ctx.Err()

@@ -64,7 +64,7 @@ func seedShop(t *testing.T, n *Node, users int) {
 	if err := w.WriteMessages(ctx, messages(t, "reco.events", evs)...); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "shop applied", func() bool { return n.Engine.Stats().Applied.Load() >= uint64(len(evs)+12) })
+	waitFor(t, "shop applied", func() bool { return n.Engine.Version() >= uint64(len(evs)+12) })
 }
 
 func TestBatchOfTenThousandUsersInOrder(t *testing.T) {

@@ -338,7 +338,7 @@ func (n *Node) registerEngineMetrics() {
 	reg := n.Metrics
 	n.snapshots = reg.Counter("reco_snapshots_total", "", "Snapshots written.")
 	n.snapshotFails = reg.Counter("reco_snapshot_failures_total", "", "Snapshots that failed to write.")
-	reg.CounterFunc("reco_engine_events_total", "", "Events folded into the state (after dedup).", func() float64 { return float64(st.Applied.Load()) })
+	reg.CounterFunc("reco_engine_events_total", "", "Events folded into the state (after dedup).", func() float64 { return float64(n.Engine.Version()) })
 	reg.CounterFunc("reco_engine_duplicates_total", "", "Events dropped because their id was seen before.", func() float64 { return float64(st.Duplicates.Load()) })
 	reg.CounterFunc("reco_model_trainings_total", "", "Successful background trainings.", func() float64 { return float64(st.Trainings.Load()) })
 	reg.CounterFunc("reco_model_training_failures_total", "", "Failed background trainings.", func() float64 { return float64(st.TrainFails.Load()) })
