@@ -71,18 +71,7 @@ func benchEngine(b *testing.B) *Engine {
 // BenchmarkRecommendFeed is the storefront's home page for known users,
 // without the trained model.
 func BenchmarkRecommendFeed(b *testing.B) {
-	e := benchEngine(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := 0
-		for pb.Next() {
-			i++
-			if _, err := e.Recommend(&Request{Slot: SlotFeed, User: fmt.Sprintf("u%d", i%1000), N: 10}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchFeed(b, benchEngine(b))
 }
 
 // BenchmarkRecommendFeedTrained adds the EASE model to the blend.
@@ -91,6 +80,11 @@ func BenchmarkRecommendFeedTrained(b *testing.B) {
 	if err := e.Train(b.Context()); err != nil {
 		b.Fatal(err)
 	}
+	benchFeed(b, e)
+}
+
+// benchFeed asks e for the feeds of its 1,000 users from all procs.
+func benchFeed(b *testing.B, e *Engine) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
