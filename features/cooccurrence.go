@@ -173,9 +173,6 @@ func (c *CoOccurrence) Version(a ItemID) uint32 {
 	return c.version[a]
 }
 
-// Len returns the number of item ids with a row slot.
-func (c *CoOccurrence) Len() int { return len(c.rows) }
-
 // Forget removes item a from every row (item deleted).
 func (c *CoOccurrence) Forget(a ItemID) {
 	if int(a) >= len(c.rows) {

@@ -53,6 +53,3 @@ func (n *Names) Forget(name string) {
 		n.names[id] = ""
 	}
 }
-
-// Len returns the number of indexes ever allocated, including forgotten ones.
-func (n *Names) Len() int { return len(n.names) }

@@ -55,13 +55,6 @@ func (p *Popularity) At(id ItemID, now int64) float64 {
 // Len returns the number of items with a value.
 func (p *Popularity) Len() int { return len(p.value) }
 
-// Reset forgets item id.
-func (p *Popularity) Reset(id ItemID) {
-	if int(id) < len(p.value) {
-		p.value[id], p.last[id] = 0, 0
-	}
-}
-
 func (p *Popularity) decay(dtMs int64) float64 {
 	return math.Exp2(-float64(dtMs) / p.halfLifeMs)
 }
