@@ -58,6 +58,35 @@ func BenchmarkApplyMessage(b *testing.B) {
 	}
 }
 
+// BenchmarkApplyMessageShop decodes and applies the stream `reco loadgen
+// --mode ingest` produces: 100,000 users, 10,000 Zipf items, every event
+// with an id (so the dedup window works). Unlike BenchmarkApplyMessage the
+// state is shop-sized, so cache misses count as they do in production.
+func BenchmarkApplyMessageShop(b *testing.B) {
+	msgs := shopMessages(b.N)
+	e := New(Config{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i, m := range msgs {
+		if err := e.ApplyMessage(Position{"reco.events", 0}, int64(i), m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// shopMessages returns n encoded events shaped like a shop's stream.
+func shopMessages(n int) [][]byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	zipf := rand.NewZipf(rng, 1.1, 2, 9999)
+	kinds := []string{"view", "view", "view", "view", "click", "cart", "purchase"}
+	msgs := make([][]byte, n)
+	for i := range msgs {
+		msgs[i] = fmt.Appendf(nil, `{"type":%q,"user":"u%d","item":"i%d","ts":%d,"id":"e-%d"}`,
+			kinds[rng.IntN(len(kinds))], rng.IntN(100_000), zipf.Uint64(), 1_700_000_000_000+int64(i)*10, i)
+	}
+	return msgs
+}
+
 func benchEngine(b *testing.B) *Engine {
 	e := New(Config{Logger: slog.New(slog.DiscardHandler)})
 	for _, ev := range benchEvents(1000, 100, 1700) {

@@ -21,28 +21,6 @@ import (
 	"reco/features"
 )
 
-// Position names one partition of one Kafka topic.
-type Position struct {
-	Topic     string
-	Partition int
-}
-
-// ApplyMessage decodes and applies one Kafka message and records, under
-// the same lock, that the partition's next offset is offset+1 — also when
-// the message is rejected — so that a snapshot's state and offsets always
-// agree: a restart resumes exactly after the last message the state holds.
-func (e *Engine) ApplyMessage(pos Position, offset int64, value []byte) error {
-	var ev Event
-	err := decodeEventInto(value, &ev)
-	e.mu.Lock()
-	if err == nil {
-		e.applyLocked(&ev)
-	}
-	e.offsets[pos] = offset + 1
-	e.mu.Unlock()
-	return err
-}
-
 // Offsets returns the next offset to apply per partition, as far as this
 // engine's state goes.
 func (e *Engine) Offsets() map[Position]int64 {

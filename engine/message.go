@@ -1,0 +1,56 @@
+package engine
+
+// Position names one partition of one Kafka topic.
+type Position struct {
+	Topic     string
+	Partition int
+}
+
+// A Message is one Kafka message on its way into the engine: decoded by
+// Decode (which needs no lock and can run on another goroutine than the
+// one applying), then applied by ApplyMessages.
+type Message struct {
+	Pos    Position
+	Offset int64
+	Event  Event
+	// Err says why the message was rejected (a *DecodeError); a rejected
+	// message changes nothing but the partition's offset.
+	Err error
+}
+
+// Decode decodes and validates value into m.Event, or sets m.Err.
+func (m *Message) Decode(value []byte) {
+	m.Event = Event{}
+	m.Err = decodeEventInto(value, &m.Event)
+}
+
+// ApplyMessages applies msgs in order under one lock and records, under the
+// same lock, that each message's partition continues at its offset+1 —
+// also for rejected messages — so that a snapshot's state and offsets
+// always agree: a restart resumes exactly after the last message the state
+// holds. Readers wait while the lock is held: callers pass small batches
+// (the consumer passes at most applyBatch).
+func (e *Engine) ApplyMessages(msgs []Message) {
+	e.mu.Lock()
+	for i := range msgs {
+		e.applyMessageLocked(&msgs[i])
+	}
+	e.mu.Unlock()
+}
+
+// ApplyMessage decodes and applies one Kafka message; see ApplyMessages.
+func (e *Engine) ApplyMessage(pos Position, offset int64, value []byte) error {
+	m := Message{Pos: pos, Offset: offset}
+	m.Decode(value)
+	e.mu.Lock()
+	e.applyMessageLocked(&m)
+	e.mu.Unlock()
+	return m.Err
+}
+
+func (e *Engine) applyMessageLocked(m *Message) {
+	if m.Err == nil {
+		e.applyLocked(&m.Event)
+	}
+	e.offsets[m.Pos] = m.Offset + 1
+}

@@ -1,0 +1,95 @@
+package stream
+
+import (
+	"context"
+	"sync"
+)
+
+// handoff passes items from one goroutine to another in batches: the
+// producer puts items one at a time, the consumer takes everything queued
+// so far in one call. It is how the fetching goroutine (kafka-go and
+// decoding) and the applying goroutine (the engine's write lock) run on
+// two cores at once, without a channel operation per message.
+//
+// At most max items wait; put blocks beyond that, so a slow engine slows
+// fetching instead of queueing the topic in memory.
+type handoff[T any] struct {
+	mu     sync.Mutex
+	queued []T
+	err    error         // set by close: why no more items will come
+	ready  chan struct{} // signalled when items or err arrive
+	space  chan struct{} // signalled when take empties the queue
+	max    int
+}
+
+func newHandoff[T any](max int) *handoff[T] {
+	return &handoff[T]{
+		queued: make([]T, 0, max),
+		ready:  make(chan struct{}, 1),
+		space:  make(chan struct{}, 1),
+		max:    max,
+	}
+}
+
+// put queues x, waiting while the queue is full. It returns ctx's error if
+// ctx ends first.
+func (h *handoff[T]) put(ctx context.Context, x *T) error {
+	h.mu.Lock()
+	for len(h.queued) >= h.max {
+		h.mu.Unlock()
+		select {
+		case <-h.space:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		h.mu.Lock()
+	}
+	h.queued = append(h.queued, *x)
+	h.mu.Unlock()
+	select {
+	case h.ready <- struct{}{}:
+	default: // already signalled
+	}
+	return nil
+}
+
+// close tells take that no more items follow, and why.
+func (h *handoff[T]) close(err error) {
+	h.mu.Lock()
+	h.err = err
+	h.mu.Unlock()
+	select {
+	case h.ready <- struct{}{}:
+	default:
+	}
+}
+
+// take waits for queued items and returns them all, reusing buf's storage
+// (the caller hands back the slice the previous take returned). Once the
+// queue is empty and closed it returns the error close was given; if ctx
+// ends first, ctx's error.
+func (h *handoff[T]) take(ctx context.Context, buf []T) ([]T, error) {
+	for {
+		h.mu.Lock()
+		if len(h.queued) > 0 {
+			out := h.queued
+			h.queued = buf[:0]
+			h.mu.Unlock()
+			select {
+			case h.space <- struct{}{}:
+			default:
+			}
+			return out, nil
+		}
+		err := h.err
+		h.mu.Unlock()
+		if err != nil {
+			return buf[:0], err
+		}
+		select {
+		case <-h.ready:
+		case <-ctx.Done():
+			return buf[:0], ctx.Err()
+		}
+	}
+}
