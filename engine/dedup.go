@@ -8,17 +8,27 @@ package engine
 // and no string hashing or comparing on the ingest path. Two different ids
 // collide with probability about n/2^64 per event (5·10^-14 at the default
 // million), the price of dropping one event as a false duplicate.
+//
+// The hashes live in an open-addressing set (linear probing, at most half
+// full, deletion by backward shift) rather than a Go map: one cache miss
+// per lookup instead of two or three, at a million ids out of cache on
+// every event.
 type dedup struct {
-	seen map[uint64]struct{}
-	ring []uint64 // 0 = empty slot
-	next int
+	table []uint64 // 0 = empty slot
+	mask  uint64
+	ring  []uint64 // the window in arrival order; 0 = empty slot
+	next  int
 }
 
 func newDedup(n int) *dedup {
 	if n < 1 {
 		n = 1
 	}
-	return &dedup{seen: make(map[uint64]struct{}, n), ring: make([]uint64, n)}
+	size := 8
+	for size < 2*n {
+		size *= 2
+	}
+	return &dedup{table: make([]uint64, size), mask: uint64(size - 1), ring: make([]uint64, n)}
 }
 
 // idHash is FNV-1a with a final mix, never 0 (0 marks an empty slot).
@@ -41,14 +51,17 @@ func (d *dedup) add(id string) (duplicate bool) {
 }
 
 func (d *dedup) addHash(h uint64) (duplicate bool) {
-	if _, ok := d.seen[h]; ok {
-		return true
+	i := h & d.mask
+	for ; d.table[i] != 0; i = (i + 1) & d.mask {
+		if d.table[i] == h {
+			return true
+		}
 	}
+	d.table[i] = h
 	if old := d.ring[d.next]; old != 0 {
-		delete(d.seen, old)
+		d.remove(old)
 	}
 	d.ring[d.next] = h
-	d.seen[h] = struct{}{}
 	d.next++
 	if d.next == len(d.ring) {
 		d.next = 0
@@ -56,9 +69,30 @@ func (d *dedup) addHash(h uint64) (duplicate bool) {
 	return false
 }
 
+// remove deletes h from the table, shifting later entries of its probe
+// run back so that lookups never stop early at the hole.
+func (d *dedup) remove(h uint64) {
+	i := h & d.mask
+	for d.table[i] != h {
+		if d.table[i] == 0 {
+			return
+		}
+		i = (i + 1) & d.mask
+	}
+	for j := (i + 1) & d.mask; d.table[j] != 0; j = (j + 1) & d.mask {
+		// The entry at j may move to the hole at i only if its home slot
+		// is not in the cyclic range (i, j].
+		if home := d.table[j] & d.mask; (j-home)&d.mask >= (j-i)&d.mask {
+			d.table[i] = d.table[j]
+			i = j
+		}
+	}
+	d.table[i] = 0
+}
+
 // export returns the remembered hashes, oldest first.
 func (d *dedup) export() []uint64 {
-	out := make([]uint64, 0, len(d.seen))
+	out := make([]uint64, 0, len(d.ring))
 	for i := 0; i < len(d.ring); i++ {
 		if h := d.ring[(d.next+i)%len(d.ring)]; h != 0 {
 			out = append(out, h)

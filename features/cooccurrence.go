@@ -14,13 +14,20 @@ import (
 // 2^((ts-base)/halfLife), which keeps every ratio the same as true decay.
 // When boosts grow large, everything is rescaled once and base moves on.
 type CoOccurrence struct {
-	rows       []partners
-	occurrence []float32 // per item: boosted sum of its own event weights
-	version    []uint32  // per item: bumped whenever its row changes
+	rows       []coRow
 	maxRow     int
 	halfLifeMs float64
 	baseTS     int64
 	based      bool
+}
+
+// coRow is one item's row with its norm and version side by side: an
+// event updates all three, and they cost one cache miss together instead
+// of one each.
+type coRow struct {
+	partners
+	occurrence float32 // boosted sum of the item's own event weights
+	version    uint32  // bumped whenever the row changes
 }
 
 // NewCoOccurrence returns an empty table keeping at most maxRow partners
@@ -66,17 +73,16 @@ func (c *CoOccurrence) BoostAt(now int64) float32 {
 
 func (c *CoOccurrence) rescale(f float32) {
 	for i := range c.rows {
-		c.rows[i].scale(f)
-		c.occurrence[i] *= f
-		c.version[i]++
+		r := &c.rows[i]
+		r.scale(f)
+		r.occurrence *= f
+		r.version++
 	}
 }
 
 func (c *CoOccurrence) grow(id ItemID) {
 	for int(id) >= len(c.rows) {
-		c.rows = append(c.rows, partners{})
-		c.occurrence = append(c.occurrence, 0)
-		c.version = append(c.version, 0)
+		c.rows = append(c.rows, coRow{})
 	}
 }
 
@@ -84,8 +90,8 @@ func (c *CoOccurrence) grow(id ItemID) {
 // similarities are divided by).
 func (c *CoOccurrence) AddOccurrence(a ItemID, w float32) {
 	c.grow(a)
-	c.occurrence[a] += w
-	c.version[a]++
+	c.rows[a].occurrence += w
+	c.rows[a].version++
 }
 
 // AddPair adds w to the pair (a, b) in both directions.
@@ -98,9 +104,9 @@ func (c *CoOccurrence) addHalf(a, b ItemID, w float32) {
 	c.grow(a)
 	row := &c.rows[a]
 	row.add(b, w)
-	c.version[a]++
+	row.version++
 	if int(row.n) > c.maxRow {
-		c.prune(row)
+		c.prune(&row.partners)
 	}
 }
 
@@ -121,7 +127,7 @@ func (c *CoOccurrence) prune(row *partners) {
 		}
 	}
 	ties := keep - above // how many entries equal to cut survive
-	row.rebuild(len(row.keys), func(_ uint32, v float32) bool {
+	row.rebuild(len(row.slots), func(_ uint32, v float32) bool {
 		if v > cut {
 			return true
 		}
@@ -158,19 +164,19 @@ func (c *CoOccurrence) Partners(a ItemID) int {
 
 // Occurrence returns item a's boosted occurrence weight.
 func (c *CoOccurrence) Occurrence(a ItemID) float32 {
-	if int(a) >= len(c.occurrence) {
+	if int(a) >= len(c.rows) {
 		return 0
 	}
-	return c.occurrence[a]
+	return c.rows[a].occurrence
 }
 
 // Version returns a number that changes whenever item a's row or
 // occurrence changes, for caches derived from them.
 func (c *CoOccurrence) Version(a ItemID) uint32 {
-	if int(a) >= len(c.version) {
+	if int(a) >= len(c.rows) {
 		return 0
 	}
-	return c.version[a]
+	return c.rows[a].version
 }
 
 // Forget removes item a from every row (item deleted).
@@ -180,9 +186,7 @@ func (c *CoOccurrence) Forget(a ItemID) {
 	}
 	c.rows[a].each(func(b ItemID, _ float32) {
 		c.rows[b].remove(a)
-		c.version[b]++
+		c.rows[b].version++
 	})
-	c.rows[a] = partners{}
-	c.occurrence[a] = 0
-	c.version[a]++
+	c.rows[a] = coRow{version: c.rows[a].version + 1}
 }

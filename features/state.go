@@ -98,8 +98,9 @@ type CoOccurrenceState struct {
 // Export returns the table's persistent form.
 func (c *CoOccurrence) Export() CoOccurrenceState {
 	s := CoOccurrenceState{Partners: make([][]ItemID, len(c.rows)), Weights: make([][]float32, len(c.rows)),
-		Occurrence: c.occurrence, MaxRow: c.maxRow, HalfLifeMs: c.halfLifeMs, BaseTS: c.baseTS, Based: c.based}
+		Occurrence: make([]float32, len(c.rows)), MaxRow: c.maxRow, HalfLifeMs: c.halfLifeMs, BaseTS: c.baseTS, Based: c.based}
 	for i := range c.rows {
+		s.Occurrence[i] = c.rows[i].occurrence
 		c.rows[i].each(func(b ItemID, w float32) {
 			s.Partners[i] = append(s.Partners[i], b)
 			s.Weights[i] = append(s.Weights[i], w)
@@ -111,12 +112,10 @@ func (c *CoOccurrence) Export() CoOccurrenceState {
 // ImportCoOccurrence rebuilds a table from its persistent form.
 func ImportCoOccurrence(s CoOccurrenceState) *CoOccurrence {
 	c := &CoOccurrence{maxRow: s.MaxRow, halfLifeMs: s.HalfLifeMs, baseTS: s.BaseTS, based: s.Based}
-	c.rows = make([]partners, len(s.Partners))
-	c.occurrence = append([]float32(nil), s.Occurrence...)
-	for len(c.occurrence) < len(c.rows) {
-		c.occurrence = append(c.occurrence, 0)
+	c.rows = make([]coRow, max(len(s.Partners), len(s.Occurrence)))
+	for i, o := range s.Occurrence {
+		c.rows[i].occurrence = o
 	}
-	c.version = make([]uint32, len(c.rows))
 	for i := range s.Partners {
 		for j, b := range s.Partners[i] {
 			c.rows[i].add(b, s.Weights[i][j])

@@ -175,6 +175,13 @@ func (t *Users) Append(id UserID, x Interaction) {
 		u.LastTS = x.TS
 	}
 	if len(u.history) < t.historyLen {
+		if len(u.history) == cap(u.history) {
+			// Grow by doubling but never past historyLen: append's own
+			// growth would leave a full history of 200 in 256 slots.
+			h := make([]Interaction, len(u.history), min(max(2*cap(u.history), 4), t.historyLen))
+			copy(h, u.history)
+			u.history = h
+		}
 		u.history = append(u.history, x)
 		return
 	}
