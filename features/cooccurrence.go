@@ -1,9 +1,6 @@
 package features
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // CoOccurrence counts, for every pair of items, how strongly users touched
 // both within a short window of their history, weighted by the kinds of
@@ -19,6 +16,7 @@ type CoOccurrence struct {
 	halfLifeMs float64
 	baseTS     int64
 	based      bool
+	scratch    []float32 // prune's buffer
 }
 
 // coRow is one item's row with its norm and version side by side: an
@@ -114,12 +112,15 @@ func (c *CoOccurrence) addHalf(a, b ItemID, w float32) {
 // full row is pruned again only after many new partners arrived. Ties at
 // the cut are kept only up to that count: rows of equal weights (every
 // pair seen once) must shrink too, or every later add would prune again.
+//
+// Popular items fill their rows again and again on a busy shop, so the cut
+// is found by selection in a reused buffer, not by sorting a new slice.
 func (c *CoOccurrence) prune(row *partners) {
-	vals := make([]float32, 0, row.n)
+	vals := c.scratch[:0]
 	row.each(func(_ ItemID, v float32) { vals = append(vals, v) })
-	slices.Sort(vals)
+	c.scratch = vals
 	keep := c.maxRow * 3 / 4
-	cut := vals[len(vals)-keep]
+	cut := selectNth(vals, len(vals)-keep)
 	above := 0
 	for _, v := range vals {
 		if v > cut {
@@ -137,6 +138,49 @@ func (c *CoOccurrence) prune(row *partners) {
 		}
 		return false
 	})
+}
+
+// selectNth returns the value that would be at index n if vals were sorted
+// ascending, reordering vals (quickselect, median-of-three pivots).
+func selectNth(vals []float32, n int) float32 {
+	lo, hi := 0, len(vals)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		// Median of three to vals[mid], then Hoare partition around it.
+		if vals[mid] < vals[lo] {
+			vals[mid], vals[lo] = vals[lo], vals[mid]
+		}
+		if vals[hi] < vals[lo] {
+			vals[hi], vals[lo] = vals[lo], vals[hi]
+		}
+		if vals[hi] < vals[mid] {
+			vals[hi], vals[mid] = vals[mid], vals[hi]
+		}
+		pivot := vals[mid]
+		i, j := lo, hi
+		for i <= j {
+			for vals[i] < pivot {
+				i++
+			}
+			for vals[j] > pivot {
+				j--
+			}
+			if i <= j {
+				vals[i], vals[j] = vals[j], vals[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case n <= j:
+			hi = j
+		case n >= i:
+			lo = i
+		default:
+			return vals[n]
+		}
+	}
+	return vals[n]
 }
 
 // Pair returns the boosted weight of the pair (a, b), 0 if never seen.

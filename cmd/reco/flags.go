@@ -34,7 +34,7 @@ type engineOptions struct {
 func engineFlags(fs *flag.FlagSet) *engineOptions {
 	o := &engineOptions{}
 	fs.IntVar(&o.historyLen, "history-len", 200, "interactions remembered per user")
-	fs.IntVar(&o.coWindow, "cooccurrence-window", 30, "previous interactions of the same user a new one is paired with")
+	fs.IntVar(&o.coWindow, "cooccurrence-window", 20, "previous interactions of the same user a new one is paired with")
 	fs.DurationVar(&o.seedHalfLife, "seed-half-life", 90*24*time.Hour, "age at which a user's interaction counts half in their answers")
 	fs.IntVar(&o.easeMaxItems, "ease-max-items", 4000, "most interacted-with items the EASE model covers (training is O(n³))")
 	fs.Float64Var(&o.easeLambda, "ease-lambda", 0, "EASE L2 regularisation (0 = 5 × mean item weight, adapts to the data)")

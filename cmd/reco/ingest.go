@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -20,8 +23,9 @@ import (
 // ingestBench measures, in one run against one in-process broker, how fast
 // a bare kafka-go group reader consumes the topic (FetchMessage and a
 // CommitMessages every 512 messages, nothing else: the ceiling) and how fast the engine's
-// consumer consumes and applies the same messages.
-func ingestBench(ctx context.Context, events int) error {
+// consumer consumes and applies the same messages. With profile set, the
+// engine's part is CPU-profiled into that file.
+func ingestBench(ctx context.Context, events int, profile string) error {
 	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Topics: []string{"reco.events", "reco.catalog"}})
 	if err != nil {
 		return err
@@ -54,7 +58,7 @@ func ingestBench(ctx context.Context, events int) error {
 	// batches as ours does.
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: "bare", GroupTopics: []string{"reco.events"},
 		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond, CommitInterval: 500 * time.Millisecond, MaxBytes: 10 << 20})
-	start = time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for n := 1; n <= events; n++ {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
@@ -64,7 +68,7 @@ func ingestBench(ctx context.Context, events int) error {
 			r.CommitMessages(ctx, m)
 		}
 	}
-	bare := time.Since(start)
+	bare, bareCPU := time.Since(start), cpuTime()-cpu0
 	r.Close()
 
 	runtime.GC()
@@ -74,7 +78,19 @@ func ingestBench(ctx context.Context, events int) error {
 		Logger: slog.New(slog.DiscardHandler)})
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	start = time.Now()
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			cancel()
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			cancel()
+			return err
+		}
+	}
+	start, cpu0 = time.Now(), cpuTime()
 	go func() { done <- c.Run(cctx) }()
 	for eng.Version()+eng.Stats().Duplicates.Load() < uint64(events) {
 		if ctx.Err() != nil {
@@ -83,10 +99,24 @@ func ingestBench(ctx context.Context, events int) error {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	applied := time.Since(start)
+	applied, appliedCPU := time.Since(start), cpuTime()-cpu0
+	if profile != "" {
+		pprof.StopCPUProfile()
+	}
 	cancel()
 	<-done
 	br, ar := float64(events)/bare.Seconds(), float64(events)/applied.Seconds()
 	fmt.Printf("ingest: bare kafka-go reader %.0f msg/s; engine consumer (decode + apply + commit) %.0f events/s = %.0f %% of the reader\n", br, ar, 100*ar/br)
+	fmt.Printf("ingest: CPU per message (process, broker included): reader %.2f µs, engine %.2f µs; cores busy: reader %.2f, engine %.2f\n",
+		bareCPU.Seconds()*1e6/float64(events), appliedCPU.Seconds()*1e6/float64(events), bareCPU.Seconds()/bare.Seconds(), appliedCPU.Seconds()/applied.Seconds())
 	return nil
+}
+
+// cpuTime returns the CPU time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

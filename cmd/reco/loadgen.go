@@ -49,11 +49,11 @@ func runLoadgen(ctx context.Context, args []string) error {
 	rate := fs.Float64("rate", 0, "load: target requests/s in total (0 = as fast as possible)")
 	ingestRate := fs.Int("ingest-rate", 2000, "soak: events/s produced")
 	soakQPS := fs.Int("qps", 200, "soak: feed requests/s")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to this file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to this file (ingest: of the engine's consumption only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
+	if *cpuProfile != "" && *mode != "ingest" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
 			return err
@@ -68,7 +68,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	case "memory":
 		return memoryBench(ctx, *users, *memItems, *events)
 	case "ingest":
-		return ingestBench(ctx, *events)
+		return ingestBench(ctx, *events, *cpuProfile)
 	case "soak":
 		return soak(ctx, *dur, *ingestRate, *soakQPS)
 	case "load":
