@@ -71,6 +71,10 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 		e.explore(s, req)
 	}
 	resp.Items = make([]Item, len(s.best))
+	sensitivity := 0.0
+	if u != nil && len(s.best) > 0 {
+		sensitivity = e.priceSensitivity(u) // once per answer, not per item
+	}
 	for i, c := range s.best {
 		it := e.catalog.Item(c.item)
 		resp.Items[i] = Item{
@@ -78,7 +82,7 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 			Score:   math.Round(float64(c.score)*1e4) / 1e4,
 			Price:   it.Price,
 			Reasons: e.reasons(s, c.item),
-			Pricing: e.pricingHint(c.item, u),
+			Pricing: e.pricingHint(c.item, sensitivity),
 		}
 	}
 	return resp, nil
@@ -287,9 +291,9 @@ func sharesCategory(a, b *features.Item) bool {
 	return la != "" && la == b.LeafCategory()
 }
 
-// pricingHint computes the pricing hint of item id from the state, for
-// user u (nil: anonymous).
-func (e *Engine) pricingHint(id features.ItemID, u *features.User) models.PricingHint {
+// pricingHint computes the pricing hint of item id from the state, for a
+// user of the given price sensitivity (priceSensitivity; 0: anonymous).
+func (e *Engine) pricingHint(id features.ItemID, userSensitivity float64) models.PricingHint {
 	it := e.catalog.Item(id)
 	// A decayed sum with half-life h holds rate × h/ln2 for a steady rate.
 	perDay := math.Ln2 / (float64(e.cfg.PopularityHalfLife.Milliseconds()) / 86_400_000)
@@ -301,9 +305,7 @@ func (e *Engine) pricingHint(id features.ItemID, u *features.User) models.Pricin
 		ViewsPerDay: e.views.At(id, e.clock) * perDay,
 	}
 	in.Elasticity, in.HasElasticity = e.pricePoints.Elasticity(id)
-	if u != nil {
-		in.UserSensitivity = e.priceSensitivity(u)
-	}
+	in.UserSensitivity = userSensitivity
 	return e.pricing.Hint(in)
 }
 

@@ -2,6 +2,7 @@ package features
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/stat"
 )
@@ -26,6 +27,10 @@ type pricePointRing struct {
 	pts  [pricePointDays]pricePoint
 	next uint8
 	n    uint8
+	// The estimate from pts, computed when a sale is added (rare) rather
+	// than on every answer that shows the item (often).
+	elasticity    float64
+	hasElasticity bool
 }
 
 // Add records units sold at price on the day of ts.
@@ -43,6 +48,7 @@ func (p *PricePoints) Add(id ItemID, ts int64, units, price float64) {
 		if last.day == day {
 			last.units += float32(units)
 			last.revenue += float32(units * price)
+			r.estimate()
 			return
 		}
 	}
@@ -51,6 +57,7 @@ func (p *PricePoints) Add(id ItemID, ts int64, units, price float64) {
 	if r.n < pricePointDays {
 		r.n++
 	}
+	r.estimate()
 }
 
 // An estimate needs this many days with sales and units in total: below
@@ -60,36 +67,46 @@ const (
 	minPricePointUnits = 30
 )
 
-// Elasticity estimates the price elasticity of demand of item id: the
-// slope of log(daily units) against log(average price) over its days with
-// sales (a log-log regression, gonum/stat). ok is false with too few days
-// or units, fewer than three distinct prices, or prices varying by under
-// 2 %: then there is nothing to estimate from.
+// Elasticity returns the price elasticity of demand of item id estimated
+// from its days with sales; ok is false when there is nothing to estimate
+// from (see estimate).
 func (p *PricePoints) Elasticity(id ItemID) (elasticity float64, ok bool) {
 	if int(id) >= len(p.items) {
 		return 0, false
 	}
 	r := &p.items[id]
+	return r.elasticity, r.hasElasticity
+}
+
+// estimate sets the ring's elasticity: the slope of log(daily units)
+// against log(average price) over its days with sales (a log-log
+// regression, gonum/stat). There is none with too few days or units, fewer
+// than three distinct prices, or prices varying by under 2 %.
+func (r *pricePointRing) estimate() {
+	r.elasticity, r.hasElasticity = 0, false
 	if r.n < minPricePointDays {
-		return 0, false
+		return
 	}
 	var xs, ys [pricePointDays]float64
+	var distinct [pricePointDays]float32
+	nDistinct := 0
 	lo, hi := math.Inf(1), math.Inf(-1)
-	distinct := map[float32]bool{}
+	var units float64
 	for i := 0; i < int(r.n); i++ {
 		pt := r.pts[i]
 		price := float64(pt.revenue / pt.units)
 		xs[i], ys[i] = math.Log(price), math.Log(float64(pt.units))
 		lo, hi = math.Min(lo, price), math.Max(hi, price)
-		distinct[float32(math.Round(price*100)/100)] = true
+		units += float64(pt.units)
+		cents := float32(math.Round(price*100) / 100)
+		if !slices.Contains(distinct[:nDistinct], cents) {
+			distinct[nDistinct] = cents
+			nDistinct++
+		}
 	}
-	var units float64
-	for i := 0; i < int(r.n); i++ {
-		units += float64(r.pts[i].units)
-	}
-	if len(distinct) < 3 || hi < lo*1.02 || units < minPricePointUnits {
-		return 0, false
+	if nDistinct < 3 || hi < lo*1.02 || units < minPricePointUnits {
+		return
 	}
 	_, slope := stat.LinearRegression(xs[:r.n], ys[:r.n], nil, false)
-	return slope, true
+	r.elasticity, r.hasElasticity = slope, true
 }

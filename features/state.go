@@ -209,6 +209,7 @@ func ImportPricePoints(s []PricePointState) PricePoints {
 		for j := 0; j < pricePointDays && j < len(st.Day) && j < len(st.Units) && j < len(st.Revenue); j++ {
 			r.pts[j] = pricePoint{day: st.Day[j], units: st.Units[j], revenue: st.Revenue[j]}
 		}
+		r.estimate()
 	}
 	return p
 }

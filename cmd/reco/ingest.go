@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"runtime/debug"
-	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -78,17 +76,10 @@ func ingestBench(ctx context.Context, events int, profile string) error {
 		Logger: slog.New(slog.DiscardHandler)})
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	if profile != "" {
-		f, err := os.Create(profile)
-		if err != nil {
-			cancel()
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			cancel()
-			return err
-		}
+	stopProfile, err := startCPUProfile(profile)
+	if err != nil {
+		cancel()
+		return err
 	}
 	start, cpu0 = time.Now(), cpuTime()
 	go func() { done <- c.Run(cctx) }()
@@ -100,9 +91,7 @@ func ingestBench(ctx context.Context, events int, profile string) error {
 		time.Sleep(time.Millisecond)
 	}
 	applied, appliedCPU := time.Since(start), cpuTime()-cpu0
-	if profile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	cancel()
 	<-done
 	br, ar := float64(events)/bare.Seconds(), float64(events)/applied.Seconds()

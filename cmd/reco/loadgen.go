@@ -7,8 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,14 +51,12 @@ func runLoadgen(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" && *mode != "ingest" {
-		f, err := os.Create(*cpuProfile)
+	if *mode != "ingest" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+		defer stopProfile()
 	}
 	switch *mode {
 	case "freshness":

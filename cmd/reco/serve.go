@@ -25,6 +25,7 @@ func runServe(ctx context.Context, args []string) error {
 	readKey := fs.String("read-api-key", "", "API key required on read endpoints (empty = open); the --api-key opens them too")
 	cacheTTL := fs.Duration("cache-ttl", time.Second, "cache rendered answers this long (0 = off); a user's own events invalidate theirs at once")
 	cacheMB := fs.Int("cache-mb", 64, "answer cache size in MiB")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (written at shutdown)")
 	eng := engineFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -49,6 +50,11 @@ func runServe(ctx context.Context, args []string) error {
 	if *brokers != "" {
 		cfg.Brokers = strings.Split(*brokers, ",")
 	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	n, err := node.Start(ctx, cfg)
 	if err != nil {
 		return err
