@@ -9,7 +9,7 @@ func TestDedupForgetsOnlyWhatLeftTheWindow(t *testing.T) {
 		want bool
 	}{
 		{"a", false}, {"b", false}, {"a", true}, {"c", false},
-		{"d", false}, // a leaves the window
+		{"d", false},              // a leaves the window
 		{"b", true}, {"a", false}, // b leaves
 		{"c", true}, {"b", false}, // c leaves
 		{"c", false}, {"c", true},
@@ -19,4 +19,3 @@ func TestDedupForgetsOnlyWhatLeftTheWindow(t *testing.T) {
 		}
 	}
 }
-

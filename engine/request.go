@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -91,32 +90,10 @@ type Response struct {
 }
 
 // MarshalJSON writes "bundles" instead of "items" for the bundle slot
-// (CONTRACT.md), and an empty list rather than null either way.
+// (CONTRACT.md), and an empty list rather than null either way. It is
+// AppendJSON into a new slice.
 func (r *Response) MarshalJSON() ([]byte, error) {
-	type base struct {
-		Slot      string `json:"slot"`
-		User      string `json:"user,omitempty"`
-		RequestID string `json:"request_id"`
-		Variant   string `json:"variant"`
-	}
-	if r.Slot == SlotBundle {
-		b := r.Bundles
-		if b == nil {
-			b = []Bundle{}
-		}
-		return json.Marshal(struct {
-			base
-			Bundles []Bundle `json:"bundles"`
-		}{base{r.Slot, r.User, r.RequestID, r.Variant}, b})
-	}
-	items := r.Items
-	if items == nil {
-		items = []Item{}
-	}
-	return json.Marshal(struct {
-		base
-		Items []Item `json:"items"`
-	}{base{r.Slot, r.User, r.RequestID, r.Variant}, items})
+	return r.AppendJSON(nil), nil
 }
 
 // Item is one recommended item.

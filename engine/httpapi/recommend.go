@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -34,14 +33,13 @@ func (s *Server) recommend(ctx *fasthttp.RequestCtx, slot string) {
 	var re *engine.RequestError
 	switch {
 	case err == nil:
-		body, merr := json.Marshal(resp)
-		if merr != nil {
-			writeError(ctx, fasthttp.StatusInternalServerError, "encoding answer: "+merr.Error())
-			return
+		buf, _ := s.bodies.Get().(*[]byte)
+		if buf == nil {
+			buf = new([]byte)
 		}
-		body = append(body, '\n')
+		body := append(resp.AppendJSON((*buf)[:0]), '\n')
 		ctx.SetContentType("application/json")
-		ctx.SetBody(body)
+		ctx.SetBody(body) // copies
 		if s.cache != nil {
 			// Store a copy without this answer's request id.
 			if i := bytes.Index(body, []byte(resp.RequestID)); i >= 0 {
@@ -49,6 +47,8 @@ func (s *Server) recommend(ctx *fasthttp.RequestCtx, slot string) {
 				s.cache.store(key, stored, resp.Slot, resp.Variant)
 			}
 		}
+		*buf = body
+		s.bodies.Put(buf)
 	case errors.Is(err, engine.ErrUnknownSlot):
 		writeError(ctx, fasthttp.StatusNotFound, err.Error()+" (want similar, feed, cross-sell, upsell, bundle or reminders)")
 	case errors.As(err, &re):

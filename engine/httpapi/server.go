@@ -12,6 +12,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -62,6 +63,7 @@ type Server struct {
 	requests func(route string, code int) *metrics.Counter
 	panics   *metrics.Counter
 	cache    *answerCache // nil when caching is off
+	bodies   sync.Pool    // *[]byte: encoding buffers for answers
 }
 
 // latencyBuckets are the histogram bounds in seconds: dense below a

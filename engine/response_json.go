@@ -1,0 +1,202 @@
+package engine
+
+import (
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	"reco/models"
+)
+
+// AppendJSON appends r as JSON to dst: the document MarshalJSON returns,
+// written without reflection and without the compaction pass encoding/json
+// makes over a Marshaler's output. Answers are encoded on every request
+// that misses the cache, and encoding/json was a sixth of the server's CPU.
+// TestAppendJSONMatchesEncodingJSON checks the two agree.
+func (r *Response) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"slot":`...)
+	dst = appendJSONString(dst, r.Slot)
+	if r.User != "" {
+		dst = append(dst, `,"user":`...)
+		dst = appendJSONString(dst, r.User)
+	}
+	dst = append(dst, `,"request_id":`...)
+	dst = appendJSONString(dst, r.RequestID)
+	dst = append(dst, `,"variant":`...)
+	dst = appendJSONString(dst, r.Variant)
+	if r.Slot == SlotBundle {
+		dst = append(dst, `,"bundles":[`...)
+		for i := range r.Bundles {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = r.Bundles[i].appendJSON(dst)
+		}
+		return append(dst, "]}"...)
+	}
+	dst = append(dst, `,"items":[`...)
+	for i := range r.Items {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = r.Items[i].appendJSON(dst)
+	}
+	return append(dst, "]}"...)
+}
+
+func (it *Item) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"item":`...)
+	dst = appendJSONString(dst, it.Item)
+	dst = append(dst, `,"score":`...)
+	dst = appendJSONFloat(dst, it.Score)
+	dst = append(dst, `,"price":`...)
+	dst = appendJSONFloat(dst, it.Price)
+	dst = append(dst, `,"reasons":`...)
+	dst = appendJSONStrings(dst, it.Reasons)
+	dst = append(dst, `,"pricing":`...)
+	dst = appendPricingJSON(dst, &it.Pricing)
+	return append(dst, '}')
+}
+
+func appendPricingJSON(dst []byte, p *models.PricingHint) []byte {
+	dst = append(dst, `{"action":`...)
+	dst = appendJSONString(dst, p.Action)
+	dst = append(dst, `,"discount_pct":`...)
+	dst = appendJSONFloat(dst, p.DiscountPct)
+	dst = append(dst, `,"suggested_price":`...)
+	dst = appendJSONFloat(dst, p.SuggestedPrice)
+	s := &p.Signals
+	dst = append(dst, `,"signals":{"sales_per_day":`...)
+	dst = appendJSONFloat(dst, s.SalesPerDay)
+	dst = append(dst, `,"conversion":`...)
+	dst = appendJSONFloat(dst, s.Conversion)
+	dst = append(dst, `,"days_of_cover":`...)
+	dst = appendJSONFloat(dst, s.DaysOfCover)
+	dst = append(dst, `,"stock":`...)
+	dst = strconv.AppendInt(dst, int64(s.Stock), 10)
+	dst = append(dst, `,"urgency":`...)
+	dst = strconv.AppendBool(dst, s.Urgency)
+	dst = append(dst, `,"elasticity":`...)
+	if s.Elasticity == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendJSONFloat(dst, *s.Elasticity)
+	}
+	dst = append(dst, `,"user_price_sensitivity":`...)
+	dst = appendJSONFloat(dst, s.UserSensitivity)
+	return append(dst, "}}"...)
+}
+
+func (b *Bundle) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"items":`...)
+	dst = appendJSONStrings(dst, b.Items)
+	for _, f := range [...]struct {
+		key string
+		v   float64
+	}{
+		{`,"score":`, b.Score}, {`,"support":`, b.Support}, {`,"confidence":`, b.Confidence},
+		{`,"lift":`, b.Lift}, {`,"list_price":`, b.ListPrice}, {`,"bundle_price":`, b.BundlePrice},
+		{`,"discount_pct":`, b.DiscountPct},
+	} {
+		dst = append(dst, f.key...)
+		dst = appendJSONFloat(dst, f.v)
+	}
+	dst = append(dst, `,"reasons":`...)
+	dst = appendJSONStrings(dst, b.Reasons)
+	return append(dst, '}')
+}
+
+// appendJSONStrings appends a list of strings; nil is null, as
+// encoding/json writes it.
+func appendJSONStrings(dst []byte, ss []string) []byte {
+	if ss == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+// appendJSONFloat formats f as encoding/json does (shortest repr, exponent
+// only for very small or large magnitudes). NaN and ±Inf, which JSON
+// cannot hold, are written as null.
+func appendJSONFloat(dst []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		n := len(dst)
+		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it: quotes, backslashes, control characters, <, > and & (HTML
+// safety), U+2028 and U+2029, and invalid UTF-8 as U+FFFD.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
