@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"reco/features"
 )
@@ -13,7 +14,8 @@ const reasonSeeds = 32
 // reasons explains in short sentences why item id is in the answer: the
 // main reason of its slot, then social proof where it is true.
 func (e *Engine) reasons(s *scratch, id features.ItemID) []string {
-	out := []string{e.mainReason(s, id)}
+	out := make([]string, 1, 3)
+	out[0] = e.mainReason(s, id)
 	return e.socialProof(id, s.query.Now, out)
 }
 
@@ -99,12 +101,12 @@ const (
 
 func (e *Engine) socialProof(id features.ItemID, now int64, out []string) []string {
 	if n := e.weeklySales.Last7Days(id, now); n >= socialProofPurchases {
-		out = append(out, fmt.Sprintf("bought %d times this week", n))
+		out = append(out, "bought "+strconv.Itoa(n)+" times this week")
 	}
 	c := &e.catalog.Item(id).Counters
 	if c.Ratings >= socialProofRatings {
 		avg := math.Round(c.RatingSum/float64(c.Ratings)*10) / 10
-		out = append(out, fmt.Sprintf("rated %.1f by %d shoppers", avg, c.Ratings))
+		out = append(out, "rated "+strconv.FormatFloat(avg, 'f', 1, 64)+" by "+strconv.FormatInt(c.Ratings, 10)+" shoppers")
 	}
 	return out
 }

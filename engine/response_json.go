@@ -129,6 +129,16 @@ func appendJSONFloat(dst []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(dst, "null"...)
 	}
+	// Answers hold prices, scores and signals rounded to at most four
+	// decimals. For those, the shortest representation is the decimal
+	// k/10^4 with trailing zeros trimmed: it parses back to f (k/1e4 == f)
+	// and with at most 15 significant digits no shorter decimal does. That
+	// is integer formatting instead of the general shortest-float search.
+	if f != 0 && math.Abs(f) < 1e11 {
+		if k := math.Round(f * 1e4); k/1e4 == f {
+			return appendFixed4(dst, int64(k))
+		}
+	}
 	abs := math.Abs(f)
 	format := byte('f')
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
@@ -144,6 +154,26 @@ func appendJSONFloat(dst []byte, f float64) []byte {
 		}
 	}
 	return dst
+}
+
+// appendFixed4 appends k/10^4 in decimal, without trailing zeros.
+func appendFixed4(dst []byte, k int64) []byte {
+	if k < 0 {
+		dst = append(dst, '-')
+		k = -k
+	}
+	dst = strconv.AppendInt(dst, k/10000, 10)
+	frac := k % 10000
+	if frac == 0 {
+		return dst
+	}
+	digits := [4]byte{byte('0' + frac/1000), byte('0' + frac/100%10), byte('0' + frac/10%10), byte('0' + frac%10)}
+	n := 4
+	for digits[n-1] == '0' {
+		n--
+	}
+	dst = append(dst, '.')
+	return append(dst, digits[:n]...)
 }
 
 // appendJSONString appends s as a JSON string, escaped as encoding/json

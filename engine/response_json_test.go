@@ -135,3 +135,17 @@ func FuzzAppendJSONFloat(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendJSONFloatFourDecimals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 200_000; i++ {
+		// Values as the answers hold them: rounded to 0..4 decimals.
+		digits := rng.IntN(5)
+		p := math.Pow10(digits)
+		x := math.Round((rng.Float64()-0.3)*math.Pow10(rng.IntN(12))*p) / p
+		want, _ := json.Marshal(x)
+		if got := appendJSONFloat(nil, x); !bytes.Equal(got, want) {
+			t.Fatalf("appendJSONFloat(%v) = %s, want %s", x, got, want)
+		}
+	}
+}
