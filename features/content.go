@@ -24,11 +24,29 @@ type Content struct {
 	df        []int32    // per dim: number of items having it
 	postings  [][]ItemID // per dim: items having it
 	items     int        // items with at least one feature
+	// idf per dim, kept up to date for the dims an update touches and
+	// recomputed for all when the catalog has grown by a tenth since
+	// idfItems: queries read it instead of taking a logarithm per feature.
+	idf      []float32
+	idfItems int
 }
 
 // NewContent returns an empty content index.
 func NewContent() *Content {
-	return &Content{df: make([]int32, contentDims), postings: make([][]ItemID, contentDims)}
+	c := &Content{df: make([]int32, contentDims), postings: make([][]ItemID, contentDims), idf: make([]float32, contentDims)}
+	c.refreshIDF()
+	return c
+}
+
+func (c *Content) idfOf(f uint32) float32 {
+	return float32(math.Log(1 + float64(c.items)/float64(1+c.df[f])))
+}
+
+func (c *Content) refreshIDF() {
+	for f := range c.idf {
+		c.idf[f] = c.idfOf(uint32(f))
+	}
+	c.idfItems = c.items
 }
 
 // Set replaces the content features of item id with those of it.
@@ -41,6 +59,7 @@ func (c *Content) Set(id ItemID, it *Item) {
 	for _, f := range old {
 		c.df[f]--
 		c.postings[f] = removeItem(c.postings[f], id)
+		c.idf[f] = c.idfOf(f)
 	}
 	if len(old) > 0 {
 		c.items--
@@ -52,9 +71,13 @@ func (c *Content) Set(id ItemID, it *Item) {
 		return
 	}
 	c.items++
+	if d := c.items - c.idfItems; d*10 > c.idfItems || -d*10 > c.idfItems {
+		c.refreshIDF()
+	}
 	for _, f := range feats {
 		c.df[f]++
 		c.postings[f] = append(c.postings[f], id)
+		c.idf[f] = c.idfOf(f)
 	}
 	var sq float64
 	for _, f := range feats {
@@ -71,9 +94,11 @@ func (c *Content) Remove(id ItemID) {
 	}
 }
 
-// IDF returns the inverse document frequency of feature dim f.
+// IDF returns the inverse document frequency of feature dim f,
+// log(1 + items / (1 + df)), as of the last update of a dim's items or
+// within a tenth of the catalog's growth since.
 func (c *Content) IDF(f uint32) float64 {
-	return math.Log(1 + float64(c.items)/float64(1+c.df[f]))
+	return float64(c.idf[f])
 }
 
 // Features returns the feature dims of item id (nil if it has none).

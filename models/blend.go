@@ -49,7 +49,7 @@ func AddNormalized(dst, src *Scores, weight float64) {
 	}
 	f := float32(weight) / m
 	for _, id := range src.Touched {
-		if v := src.val[id]; v > 0 {
+		if v := src.slots[id].val; v > 0 {
 			dst.Add(id, v*f)
 		}
 	}

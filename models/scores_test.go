@@ -1,0 +1,33 @@
+package models
+
+import "testing"
+
+func TestScoresResetForgetsEverything(t *testing.T) {
+	var s Scores
+	s.Reset(4)
+	s.Add(1, 2)
+	s.Add(1, 0.5)
+	s.Add(3, -1)
+	s.Add(9, 1) // beyond n: ignored
+	if got := s.Get(1); got != 2.5 {
+		t.Fatalf("Get(1) = %v, want 2.5", got)
+	}
+	if len(s.Touched) != 2 || s.Max() != 2.5 {
+		t.Fatalf("Touched = %v, Max = %v; want 2 items, 2.5", s.Touched, s.Max())
+	}
+	s.Reset(4)
+	if s.Get(1) != 0 || s.Get(3) != 0 || len(s.Touched) != 0 {
+		t.Fatalf("after Reset: Get(1) = %v, Get(3) = %v, Touched = %v", s.Get(1), s.Get(3), s.Touched)
+	}
+	s.Add(3, 1)
+	if s.Get(3) != 1 {
+		t.Fatalf("Get(3) after Reset and Add = %v, want 1 (old value must not leak)", s.Get(3))
+	}
+	// The generation wraps around: stamps from before must not alias.
+	s.gen = ^uint32(0)
+	s.slots[2] = scoreSlot{val: 7, gen: 1}
+	s.Reset(4)
+	if s.Get(2) != 0 {
+		t.Fatalf("after wrap-around Get(2) = %v, want 0", s.Get(2))
+	}
+}
