@@ -173,15 +173,23 @@ func (e *Engine) blend(s *scratch, w models.BlendWeights) {
 			if weight == 0 {
 				return
 			}
+			if len(s.final.Touched) == 0 {
+				// The first model scores straight into the empty result:
+				// one pass over its candidates instead of two.
+				m.Score(q, &s.final)
+				s.final.Normalize(weight)
+				return
+			}
 			s.model.Reset(n)
 			m.Score(q, &s.model)
 			models.AddNormalized(&s.final, &s.model, weight)
 		}
-		run(e.itemKNN, w.ItemKNN)
-		run(e.contSim, w.Content)
+		// EASE first: it touches the most candidates.
 		if m := e.ease.Load(); m != nil {
 			run(m, w.EASE)
 		}
+		run(e.itemKNN, w.ItemKNN)
+		run(e.contSim, w.Content)
 	}
 	s.model.Reset(n)
 	e.popular.Score(q, &s.model)

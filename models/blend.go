@@ -54,3 +54,26 @@ func AddNormalized(dst, src *Scores, weight float64) {
 		}
 	}
 }
+
+// Normalize turns s into weight × s/max(s) in place, non-positive scores
+// into nothing: for a Scores that was empty before one model scored into
+// it, the result of AddNormalized into an empty Scores without the copy.
+func (s *Scores) Normalize(weight float64) {
+	m := s.Max()
+	if m <= 0 || weight == 0 {
+		s.Reset(len(s.slots))
+		return
+	}
+	f := float32(weight) / m
+	kept := s.Touched[:0]
+	for _, id := range s.Touched {
+		sl := &s.slots[id]
+		if sl.val > 0 {
+			sl.val *= f
+			kept = append(kept, id)
+		} else {
+			sl.gen = s.gen - 1 // untouched again
+		}
+	}
+	s.Touched = kept
+}

@@ -13,7 +13,9 @@ type ContentSimilarityConfig struct {
 	MaxPostings int
 	// MaxSeeds is how many seeds (the first ones: a user's most recent
 	// items) build the profile. Taste in content shows in the last few
-	// dozen items; more only costs time. Default 50.
+	// items: on ml-100k 20 scores better than 50 (content NDCG@10 0.0599
+	// vs 0.0563, blend 0.2388 vs 0.2378) at less than half the cost; 10
+	// is close (0.0595). Default 20.
 	MaxSeeds int
 }
 
@@ -31,7 +33,7 @@ func NewContentSimilarity(c *features.Content, cfg ContentSimilarityConfig) *Con
 		cfg.MaxPostings = 20000
 	}
 	if cfg.MaxSeeds <= 0 {
-		cfg.MaxSeeds = 50
+		cfg.MaxSeeds = 20
 	}
 	return &ContentSimilarity{cfg: cfg, content: c}
 }

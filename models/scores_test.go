@@ -31,3 +31,28 @@ func TestScoresResetForgetsEverything(t *testing.T) {
 		t.Fatalf("after wrap-around Get(2) = %v, want 0", s.Get(2))
 	}
 }
+
+func TestNormalizeEqualsAddNormalizedIntoEmpty(t *testing.T) {
+	fill := func(s *Scores) {
+		s.Reset(8)
+		for i, v := range []float32{3, -1, 0, 1.5, 6, -2} {
+			s.Add(uint32(i), v)
+		}
+	}
+	for _, w := range []float64{1, 0.05, 0} {
+		var src, dst, inPlace Scores
+		fill(&src)
+		dst.Reset(8)
+		AddNormalized(&dst, &src, w)
+		fill(&inPlace)
+		inPlace.Normalize(w)
+		if len(inPlace.Touched) != len(dst.Touched) {
+			t.Fatalf("weight %v: touched %v, want %v", w, inPlace.Touched, dst.Touched)
+		}
+		for id := uint32(0); id < 8; id++ {
+			if inPlace.Get(id) != dst.Get(id) {
+				t.Fatalf("weight %v: item %d = %v, want %v", w, id, inPlace.Get(id), dst.Get(id))
+			}
+		}
+	}
+}
