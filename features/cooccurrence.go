@@ -120,7 +120,7 @@ func (c *CoOccurrence) prune(row *partners) {
 	row.each(func(_ ItemID, v float32) { vals = append(vals, v) })
 	c.scratch = vals
 	keep := c.maxRow * 3 / 4
-	cut := selectNth(vals, len(vals)-keep)
+	cut := SelectNth(vals, len(vals)-keep)
 	above := 0
 	for _, v := range vals {
 		if v > cut {
@@ -140,9 +140,10 @@ func (c *CoOccurrence) prune(row *partners) {
 	})
 }
 
-// selectNth returns the value that would be at index n if vals were sorted
-// ascending, reordering vals (quickselect, median-of-three pivots).
-func selectNth(vals []float32, n int) float32 {
+// SelectNth returns the value that would be at index n if vals were sorted
+// ascending, reordering vals (quickselect, median-of-three pivots): the
+// cut for keeping the k largest of many values without sorting them.
+func SelectNth(vals []float32, n int) float32 {
 	lo, hi := 0, len(vals)-1
 	for lo < hi {
 		mid := lo + (hi-lo)/2

@@ -22,8 +22,8 @@ func TestSelectNthMatchesSort(t *testing.T) {
 		sorted := slices.Sorted(slices.Values(vals))
 		for _, k := range []int{0, tc.n / 4, tc.n / 2, tc.n - 1} {
 			work := slices.Clone(vals)
-			if got := selectNth(work, k); got != sorted[k] {
-				t.Errorf("%s: selectNth(k=%d) = %v, want %v", tc.name, k, got, sorted[k])
+			if got := SelectNth(work, k); got != sorted[k] {
+				t.Errorf("%s: SelectNth(k=%d) = %v, want %v", tc.name, k, got, sorted[k])
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -30,6 +31,12 @@ type EASEConfig struct {
 	// MinUsers is the number of distinct users an item needs to enter the
 	// model. Default 2.
 	MinUsers int
+	// Candidates is how many of its best-scoring items a query adds to the
+	// answer's candidates. Weaker ones cannot reach the top of a blend in
+	// which EASE weighs most, and every candidate costs each later step of
+	// the answer (other models, business rules, selection). On ml-100k
+	// 200 answers as all 1,682 do. Default 200.
+	Candidates int
 }
 
 func (c *EASEConfig) defaults() {
@@ -41,6 +48,9 @@ func (c *EASEConfig) defaults() {
 	}
 	if c.MinUsers <= 0 {
 		c.MinUsers = 2
+	}
+	if c.Candidates <= 0 {
+		c.Candidates = 200
 	}
 }
 
@@ -54,7 +64,15 @@ type EASE struct {
 	b      []float32 // len(items)², row-major
 	Lambda float64   // the regularisation actually used
 	Users  int       // users the model was trained on
-	tmp    sync.Pool
+	// candidates is EASEConfig.Candidates.
+	candidates int
+	tmp        sync.Pool // *easeScratch
+}
+
+// easeScratch is one query's working memory.
+type easeScratch struct {
+	acc      []float32 // the score of every model item
+	positive []float32 // a copy of acc's positive scores, for the cut
 }
 
 // TrainEASE fits EASE on rows, one per user: the items they interacted with
@@ -155,7 +173,7 @@ func TrainEASE(ctx context.Context, rows [][]Seed, cfg EASEConfig) (*EASE, error
 			}
 		}
 	}
-	return &EASE{items: items, index: index, b: b, Lambda: lambda, Users: users}, nil
+	return &EASE{items: items, index: index, b: b, Lambda: lambda, Users: users, candidates: cfg.Candidates}, nil
 }
 
 // Items returns the number of items in the model.
@@ -164,12 +182,11 @@ func (m *EASE) Items() int { return len(m.items) }
 // Score adds x·B for the seeds to out (items outside the model are skipped).
 func (m *EASE) Score(q *Query, out *Scores) {
 	n := len(m.items)
-	tp, _ := m.tmp.Get().(*[]float32)
-	if tp == nil {
-		s := make([]float32, n)
-		tp = &s
+	sc, _ := m.tmp.Get().(*easeScratch)
+	if sc == nil {
+		sc = &easeScratch{acc: make([]float32, n)}
 	}
-	acc := *tp
+	acc := sc.acc
 	any := false
 	for _, s := range q.Seeds {
 		i, ok := m.index[s.Item]
@@ -181,14 +198,28 @@ func (m *EASE) Score(q *Query, out *Scores) {
 		blas32.Axpy(s.Weight, blas32.Vector{N: n, Inc: 1, Data: m.b[int(i)*n : int(i+1)*n]}, blas32.Vector{N: n, Inc: 1, Data: acc})
 	}
 	if any {
+		// Only the best m.candidates positive scores become candidates.
+		cut := float32(math.Inf(-1))
+		pos := sc.positive[:0]
+		for _, v := range acc {
+			if v > 0 {
+				pos = append(pos, v)
+			}
+		}
+		if len(pos) > m.candidates {
+			cut = features.SelectNth(pos, len(pos)-m.candidates)
+		}
+		sc.positive = pos
 		for j, v := range acc {
 			if v != 0 {
-				out.Add(m.items[j], v)
+				if v >= cut {
+					out.Add(m.items[j], v)
+				}
 				acc[j] = 0
 			}
 		}
 	}
-	m.tmp.Put(tp)
+	m.tmp.Put(sc)
 }
 
 // Name implements Scorer.
