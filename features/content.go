@@ -21,6 +21,7 @@ const contentDims = 1 << 18
 type Content struct {
 	itemFeats [][]uint32 // per item: distinct feature dims
 	itemNorm  []float32  // per item: L2 norm of its idf-weighted vector, at last update
+	invNorm   []float32  // per item: 1/itemNorm (0 without features): scoring multiplies
 	df        []int32    // per dim: number of items having it
 	postings  [][]ItemID // per dim: items having it
 	items     int        // items with at least one feature
@@ -54,6 +55,7 @@ func (c *Content) Set(id ItemID, it *Item) {
 	for int(id) >= len(c.itemFeats) {
 		c.itemFeats = append(c.itemFeats, nil)
 		c.itemNorm = append(c.itemNorm, 0)
+		c.invNorm = append(c.invNorm, 0)
 	}
 	old := c.itemFeats[id]
 	for _, f := range old {
@@ -67,7 +69,7 @@ func (c *Content) Set(id ItemID, it *Item) {
 	feats := ItemFeatures(it, old[:0])
 	c.itemFeats[id] = feats
 	if len(feats) == 0 {
-		c.itemNorm[id] = 0
+		c.itemNorm[id], c.invNorm[id] = 0, 0
 		return
 	}
 	c.items++
@@ -85,6 +87,7 @@ func (c *Content) Set(id ItemID, it *Item) {
 		sq += w * w
 	}
 	c.itemNorm[id] = float32(math.Sqrt(sq))
+	c.invNorm[id] = 1 / c.itemNorm[id]
 }
 
 // Remove drops item id from the index.
@@ -115,6 +118,14 @@ func (c *Content) Norm(id ItemID) float32 {
 		return 0
 	}
 	return c.itemNorm[id]
+}
+
+// InvNorm returns 1/Norm(id), 0 for an item without features.
+func (c *Content) InvNorm(id ItemID) float32 {
+	if int(id) >= len(c.invNorm) {
+		return 0
+	}
+	return c.invNorm[id]
 }
 
 // Postings returns the items having feature dim f. The slice must not be

@@ -86,10 +86,10 @@ func (m *ContentSimilarity) Score(q *Query, out *Scores) {
 		if len(post) > m.cfg.MaxPostings {
 			continue
 		}
-		w := p.w * m.content.IDF(p.dim) * inv
+		w := float32(p.w * m.content.IDF(p.dim) * inv)
 		for _, id := range post {
-			if n := m.content.Norm(id); n > 0 {
-				out.Add(id, float32(w/float64(n)))
+			if in := m.content.InvNorm(id); in > 0 {
+				out.Add(id, w*in)
 			}
 		}
 	}
