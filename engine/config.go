@@ -90,8 +90,10 @@ type Config struct {
 	TrainMinEvents uint64
 
 	// NeighborRefresh is how often the background refresher recomputes
-	// item-to-item neighbour lists whose co-occurrences changed: the most
-	// a list lags behind ingest. Default 100 ms.
+	// item-to-item neighbour lists whose co-occurrences changed, spending
+	// at most a quarter of it each time: the most a list lags behind a
+	// quiet shop's ingest; under heavy ingest lists take turns. Default
+	// 100 ms.
 	NeighborRefresh time.Duration
 
 	// DedupWindow is how many recent event ids are remembered to drop

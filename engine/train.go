@@ -60,11 +60,14 @@ func (e *Engine) trainingRows() [][]models.Seed {
 }
 
 // Run does the engine's background work until ctx ends: it refreshes the
-// item-to-item neighbour lists every NeighborRefresh, and retrains the
+// item-to-item neighbour lists and the popular list every NeighborRefresh
+// (requests then never rebuild them), and retrains the
 // EASE model every TrainInterval when at least TrainMinEvents events
 // arrived since the last training. A failed training is logged and retried
 // at the next tick; the previous model keeps serving.
 func (e *Engine) Run(ctx context.Context) {
+	e.popular.SetBackground(true)
+	defer e.popular.SetBackground(false)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -73,24 +76,33 @@ func (e *Engine) Run(ctx context.Context) {
 	}()
 	t := time.NewTicker(e.cfg.NeighborRefresh)
 	defer t.Stop()
+	from := 0 // where the previous tick's neighbour refresh stopped
 	for {
 		select {
 		case <-ctx.Done():
 			wg.Wait()
 			return
 		case <-t.C:
-			e.RefreshNeighbors()
+			// A quarter of the interval at most: under heavy ingest every
+			// row changes all the time, and recomputing them all would
+			// take a core from ingest. Lists get staler instead.
+			from = e.refreshNeighborsUntil(from, time.Now().Add(e.cfg.NeighborRefresh/4))
+			e.mu.RLock()
+			e.popular.Refresh(e.clock, e.version.Load())
+			e.mu.RUnlock()
 		}
 	}
 }
 
-// refreshSlice is how many items RefreshNeighbors recomputes per read
-// lock, so that ingest never waits long behind it.
-const refreshSlice = 256
+// refreshSlice is how many items the neighbour refresh visits per read
+// lock: a writer waiting for the lock (and every request arriving after
+// it) waits at most that long.
+const refreshSlice = 16
 
 // RefreshNeighbors recomputes every neighbour list whose co-occurrence row
-// changed since it was computed. Run calls it periodically; call it
-// directly after a bulk load to serve fresh lists at once.
+// changed since it was computed. Run refreshes within a time budget
+// instead; call this directly after a bulk load to serve fresh lists at
+// once.
 func (e *Engine) RefreshNeighbors() (recomputed int) {
 	for from := 0; ; {
 		e.mu.RLock()
@@ -99,6 +111,21 @@ func (e *Engine) RefreshNeighbors() (recomputed int) {
 		recomputed += n
 		if next == 0 {
 			return recomputed
+		}
+		from = next
+	}
+}
+
+// refreshNeighborsUntil refreshes neighbour lists from item from on until
+// deadline or the end of the catalog, and returns where the next call
+// goes on (0: from the start).
+func (e *Engine) refreshNeighborsUntil(from int, deadline time.Time) int {
+	for {
+		e.mu.RLock()
+		next, _ := e.itemKNN.Refresh(e.clock, from, refreshSlice)
+		e.mu.RUnlock()
+		if next == 0 || time.Now().After(deadline) {
+			return next
 		}
 		from = next
 	}

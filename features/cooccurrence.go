@@ -1,6 +1,9 @@
 package features
 
-import "math"
+import (
+	"cmp"
+	"math"
+)
 
 // CoOccurrence counts, for every pair of items, how strongly users touched
 // both within a short window of their history, weighted by the kinds of
@@ -143,7 +146,7 @@ func (c *CoOccurrence) prune(row *partners) {
 // SelectNth returns the value that would be at index n if vals were sorted
 // ascending, reordering vals (quickselect, median-of-three pivots): the
 // cut for keeping the k largest of many values without sorting them.
-func SelectNth(vals []float32, n int) float32 {
+func SelectNth[T cmp.Ordered](vals []T, n int) T {
 	lo, hi := 0, len(vals)-1
 	for lo < hi {
 		mid := lo + (hi-lo)/2

@@ -3,6 +3,7 @@ package models
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"reco/features"
 )
@@ -12,18 +13,31 @@ import (
 // feature of the blend.
 //
 // Ranking every item on each request would cost O(catalog); the top list is
-// instead rebuilt at most once per RefreshMs of engine time or when the
-// caller's state version moved by more than RefreshEvents.
+// instead rebuilt when it is more than popularRefreshMs of engine time or
+// popularRefreshEvents events old. While the engine runs its background
+// loop (SetBackground), only Refresh rebuilds it and requests read the
+// current list; otherwise (benchmarks, tests) a request that finds it stale
+// rebuilds it.
 type Popular struct {
 	pop     *features.Popularity
 	catalog *features.Catalog
 	topN    int
 
-	mu      sync.Mutex
+	mu         sync.Mutex // serialises rebuilds
+	list       atomic.Pointer[popularList]
+	background atomic.Bool
+}
+
+// popularList is one built top list; never modified once published.
+type popularList struct {
 	top     []features.ItemID
-	topVals []float32 // popularity of top[i] at builtAt, relative to top[0]
+	vals    []float32 // popularity of top[i] at builtAt, relative to top[0]
 	builtAt int64
 	builtV  uint64
+}
+
+func (l *popularList) stale(now int64, v uint64) bool {
+	return l == nil || now-l.builtAt >= popularRefreshMs || now < l.builtAt || v-l.builtV >= popularRefreshEvents
 }
 
 // popularRefreshMs is how stale (engine time) the top list may get.
@@ -43,14 +57,35 @@ func NewPopular(pop *features.Popularity, catalog *features.Catalog, topN int) *
 // Name implements Scorer.
 func (m *Popular) Name() string { return "popular" }
 
+// SetBackground says whether a background loop calls Refresh: then
+// requests never rebuild the list (except the very first).
+func (m *Popular) SetBackground(on bool) { m.background.Store(on) }
+
+// Refresh rebuilds the top list if it is stale at engine time now and
+// state version v. Call it under the engine's read lock.
+func (m *Popular) Refresh(now int64, v uint64) {
+	if m.list.Load().stale(now, v) {
+		m.rebuild(now, v)
+	}
+}
+
 // Top returns the most popular recommendable items at now, best first, and
-// their popularity relative to the first, as of state version v (any counter that grows with
-// every applied event). The slices are shared and must not be modified.
+// their popularity relative to the first, as of state version v (any
+// counter that grows with every applied event). The slices are shared and
+// must not be modified.
 func (m *Popular) Top(now int64, v uint64) ([]features.ItemID, []float32) {
+	l := m.list.Load()
+	if l == nil || (!m.background.Load() && l.stale(now, v)) {
+		l = m.rebuild(now, v)
+	}
+	return l.top, l.vals
+}
+
+func (m *Popular) rebuild(now int64, v uint64) *popularList {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.top != nil && now-m.builtAt < popularRefreshMs && now >= m.builtAt && v-m.builtV < popularRefreshEvents {
-		return m.top, m.topVals
+	if l := m.list.Load(); !l.stale(now, v) {
+		return l // another caller just rebuilt it
 	}
 	n := m.pop.Len()
 	all := make([]features.ItemID, 0, n)
@@ -64,6 +99,21 @@ func (m *Popular) Top(now int64, v uint64) ([]features.ItemID, []float32) {
 		if vals[i] > 0 {
 			all = append(all, id)
 		}
+	}
+	if len(all) > m.topN {
+		// Select before sorting: a large catalog costs O(n), not O(n log n).
+		cand := make([]float64, len(all))
+		for i, id := range all {
+			cand[i] = vals[id]
+		}
+		cut := features.SelectNth(cand, len(cand)-m.topN)
+		kept := all[:0]
+		for _, id := range all {
+			if vals[id] >= cut {
+				kept = append(kept, id)
+			}
+		}
+		all = kept
 	}
 	slices.SortFunc(all, func(a, b features.ItemID) int {
 		switch {
@@ -86,8 +136,9 @@ func (m *Popular) Top(now int64, v uint64) ([]features.ItemID, []float32) {
 		floor := 1e-6 * float64(len(all)-i) / float64(len(all))
 		topVals[i] = float32(max(vals[id]/vals[all[0]], floor))
 	}
-	m.top, m.topVals, m.builtAt, m.builtV = slices.Clip(all), topVals, now, v
-	return m.top, m.topVals
+	l := &popularList{top: slices.Clip(all), vals: topVals, builtAt: now, builtV: v}
+	m.list.Store(l)
+	return l
 }
 
 // Score implements Scorer. It ignores the seeds.

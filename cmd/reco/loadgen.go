@@ -47,6 +47,8 @@ func runLoadgen(ctx context.Context, args []string) error {
 	rate := fs.Float64("rate", 0, "load: target requests/s in total (0 = as fast as possible)")
 	ingestRate := fs.Int("ingest-rate", 2000, "soak: events/s produced")
 	soakQPS := fs.Int("qps", 200, "soak: feed requests/s")
+	rounds := fs.Int("rounds", 3, "ingest: rounds of bare reader and engine consumer, each on a fresh consumer group")
+	serveQPS := fs.Int("serve-qps", 1000, "ingest: feed answers per second computed while the engine ingests")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to this file (ingest: of the engine's consumption only)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -64,7 +66,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	case "memory":
 		return memoryBench(ctx, *users, *memItems, *events)
 	case "ingest":
-		return ingestBench(ctx, *events, *cpuProfile)
+		return ingestBench(ctx, *events, *rounds, *serveQPS, *cpuProfile)
 	case "soak":
 		return soak(ctx, *dur, *ingestRate, *soakQPS)
 	case "load":
