@@ -5,7 +5,7 @@ FUZZTIME ?= 10s
 # apt-get needs root; elsewhere use sudo when it is there.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: build run test deps vet fuzz bench soak clean
+.PHONY: build run test deps vet fuzz bench bench-deps soak clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/reco
@@ -41,11 +41,19 @@ fuzz:
 		done; \
 	done
 
-## bench: the whole suite (Go benchmarks, MovieLens, baskets, freshness,
-## serving, ingest); writes docs/bench-run.md. The memory-at-scale run is
-## separate (several minutes): ./bin/reco loadgen --mode memory.
-bench: build
+## bench: the whole suite (Go benchmarks, MovieLens, baskets, serving with
+## wrk, freshness idle and under load, ingest, memory at scale); writes
+## docs/benchmarks.md. About 15 minutes.
+bench: build bench-deps
 	bash .ci/bench
+
+## bench-deps: wrk (Debian package), the HTTP load generator of make bench.
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "installing wrk (Debian package)"; \
+		$(SUDO) apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }; }
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is required by make bench and could not be installed"; exit 1; }
 
 ## soak: a bounded soak (3 minutes, loopback): ingest + serving + snapshots
 ## + a restart half way; prints RSS over time and checks the counts.

@@ -17,7 +17,7 @@ type Config struct {
 	// new interaction is paired with. Default 20: on ml-100k the blend's
 	// NDCG@10 is the same as at 30 (0.2379 vs 0.2380; item-kNN alone loses
 	// 2 %) and replay is 1.7× as fast; 50 was no better than 30 and half as
-	// fast again (docs/benchmarks.md).
+	// fast again (docs/performance.md).
 	CoOccurrenceWindow int
 	// CoOccurrenceMaxRow bounds the partners remembered per item. Default 1000.
 	CoOccurrenceMaxRow int
@@ -132,7 +132,7 @@ type EventWeights struct {
 }
 
 // DefaultFeedBlend is the feed blend used when Config.Feed is zero. Tuned
-// on the ml-100k temporal split only; see docs/benchmarks.md.
+// on the ml-100k temporal split only; see docs/performance.md.
 func DefaultFeedBlend() models.BlendWeights {
 	// EASE carries the ranking; the online ItemKNN and content models add
 	// what arrived since the last training and the items outside EASE.

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +34,9 @@ import (
 //	  --events and reports resident memory per user, item and event.
 //	--mode soak: runs its own reco serve child for --duration under ingest
 //	  and serving, restarts it half way, reports RSS and checks the counts.
+//	--mode events: writes --events shop events (views, carts, purchases of
+//	  u1..u--users on i1..i--items, Zipf items, unique ids) as JSONL to
+//	  stdout, for `reco replay`.
 func runLoadgen(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	base := fs.String("url", "http://127.0.0.1:8080", "server base URL")
@@ -67,6 +73,8 @@ func runLoadgen(ctx context.Context, args []string) error {
 		return memoryBench(ctx, *users, *memItems, *events)
 	case "ingest":
 		return ingestBench(ctx, *events, *rounds, *serveQPS, *cpuProfile)
+	case "events":
+		return writeEvents(os.Stdout, *events, *users, *memItems)
 	case "soak":
 		return soak(ctx, *dur, *ingestRate, *soakQPS)
 	case "load":
@@ -78,7 +86,35 @@ func runLoadgen(ctx context.Context, args []string) error {
 		fmt.Println(res)
 		return nil
 	}
-	return fmt.Errorf("unknown --mode %q (want freshness, load, ingest, memory or soak)", *mode)
+	return fmt.Errorf("unknown --mode %q (want freshness, load, ingest, memory, soak or events)", *mode)
+}
+
+// writeEvents writes n shop events as JSONL: Zipf-popular items, uniform
+// users, mostly views, each with a unique id.
+func writeEvents(w io.Writer, n, users, items int) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	rng := rand.New(rand.NewPCG(5, 6))
+	zipf := rand.NewZipf(rng, 1.1, 2, uint64(max(items-1, 1)))
+	kinds := []string{"view", "view", "view", "view", "click", "cart", "purchase"}
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	var b []byte
+	for i := 0; i < n; i++ {
+		b = append(b[:0], `{"type":"`...)
+		b = append(b, kinds[rng.IntN(len(kinds))]...)
+		b = append(b, `","user":"u`...)
+		b = strconv.AppendInt(b, int64(1+rng.IntN(users)), 10)
+		b = append(b, `","item":"i`...)
+		b = strconv.AppendUint(b, 1+zipf.Uint64(), 10)
+		b = append(b, `","id":"g-`...)
+		b = append(b, run...)
+		b = append(b, '-')
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = append(b, "\"}\n"...)
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }
 
 func freshness(ctx context.Context, base, item, apiKey string, n int) error {
