@@ -74,7 +74,10 @@ func ingestBench(ctx context.Context, events, rounds, serveQPS int, profile stri
 // and returns the engine's rate over the reader's.
 func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS int, profile string) (float64, error) {
 	// The ceiling: a bare group reader, same settings as ours, committing in
-	// batches as ours does.
+	// batches as ours does. The previous round's engine is garbage: collect
+	// it first, or its collection would run during this measurement.
+	runtime.GC()
+	debug.FreeOSMemory()
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: fmt.Sprintf("bare-%d", round), GroupTopics: []string{"reco.events"},
 		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond, CommitInterval: 500 * time.Millisecond, MaxBytes: 10 << 20})
 	start, cpu0 := time.Now(), cpuTime()
