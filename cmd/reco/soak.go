@@ -67,6 +67,7 @@ func soak(ctx context.Context, duration time.Duration, rate int, qps int) error 
 	const items = 500
 	var produced [items]atomic.Int64
 	var sent, reqs, reqErrors atomic.Int64
+	var writeFailed atomic.Bool
 	ctx, cancel := context.WithTimeout(ctx, duration)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -90,22 +91,29 @@ func soak(ctx context.Context, duration time.Duration, rate int, qps int) error 
 				batch = append(batch, kafka.Message{Key: []byte(user), Value: []byte(v)})
 				n++
 			}
-			// Retry through the restart: ids make a resend harmless.
-			for ctx.Err() == nil {
+			// Retry through the restart: ids make a resend harmless. A
+			// batch is retried until it is written even when the run ends
+			// meanwhile, so that "produced" counts exactly what the engine
+			// may see (a write that timed out may still have landed).
+			written := false
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 				wctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 				err := w.WriteMessages(wctx, batch...)
 				c()
 				if err == nil {
+					written = true
 					break
 				}
 				time.Sleep(200 * time.Millisecond)
 			}
-			if ctx.Err() == nil {
-				for k := range batch {
-					produced[(n-len(batch)+k)%items].Add(1)
-				}
-				sent.Add(int64(len(batch)))
+			if !written {
+				writeFailed.Store(true)
+				return
 			}
+			for k := range batch {
+				produced[(n-len(batch)+k)%items].Add(1)
+			}
+			sent.Add(int64(len(batch)))
 		}
 	}()
 	// Serving: feed requests at qps.
@@ -166,6 +174,9 @@ func soak(ctx context.Context, duration time.Duration, rate int, qps int) error 
 	}
 	wg.Wait()
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	if writeFailed.Load() {
+		return fmt.Errorf("soak: a batch of events could not be written for 30 s")
+	}
 	// Wait for the consumer to apply everything, then compare.
 	var want, got int64
 	for i := range produced {
