@@ -29,3 +29,36 @@ func TestPopularSurvivesALongQuietSpell(t *testing.T) {
 		t.Fatalf("order lost: d %v a %v b %v c %v", s.Get(d), s.Get(0), s.Get(1), s.Get(2))
 	}
 }
+
+// TestPopularRebuildsOnlyInTheBackground: once a background loop owns the
+// list, a request never rebuilds it (it would sort the catalog on the
+// request path); Refresh does, and keeps the top N in order.
+func TestPopularRebuildsOnlyInTheBackground(t *testing.T) {
+	cat := features.NewCatalog()
+	pop := features.NewPopularity(7 * 86_400_000)
+	ids := make([]features.ItemID, 50)
+	for i := range ids {
+		ids[i], _ = cat.Ensure("i"+string(rune('A'+i)), 0)
+		pop.Add(ids[i], float64(1+i), 0) // the last is the most popular
+	}
+	m := NewPopular(pop, cat, 10)
+	top, _ := m.Top(0, 0)
+	if len(top) != 10 || top[0] != ids[49] || top[9] != ids[40] {
+		t.Fatalf("top = %v, want the 10 most popular, best first", top)
+	}
+	m.SetBackground(true)
+	pop.Add(ids[0], 1000, 0) // now the most popular
+	stale := popularRefreshEvents + 1
+	if top, _ := m.Top(0, uint64(stale)); top[0] != ids[49] {
+		t.Fatalf("a request rebuilt the list in background mode: top[0] = %v", top[0])
+	}
+	m.Refresh(0, uint64(stale))
+	if top, _ := m.Top(0, uint64(stale)); top[0] != ids[0] || len(top) != 10 {
+		t.Fatalf("after Refresh top = %v, want %v first", top, ids[0])
+	}
+	m.SetBackground(false)
+	pop.Add(ids[1], 5000, 0)
+	if top, _ := m.Top(0, uint64(2*stale)); top[0] != ids[1] {
+		t.Fatalf("without a background loop a stale list must be rebuilt: top[0] = %v", top[0])
+	}
+}
