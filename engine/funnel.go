@@ -77,7 +77,7 @@ func (e *Engine) applyFunnel(s *scratch, u *features.User) {
 	if st == stageBought {
 		leafs := e.anchorLeafs(s)
 		for _, id := range s.final.Touched {
-			if leafs[e.catalog.Item(id).LeafCategory()] {
+			if leafs.has(e.catalog.Item(id).LeafCategory()) {
 				s.final.Scale(id, sameKindAfterBuy)
 			}
 		}

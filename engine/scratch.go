@@ -81,6 +81,30 @@ type scratch struct {
 	explored  []features.ItemID // feed: new arrivals given an exploration slot
 	due       []features.ItemID // feed, reminders: replenishment items due
 	abandoned []features.ItemID // reminders: carts left without a purchase
+
+	anchorLeafs leafSet // anchorLeafs' result
+	interest    leafSet // feed: leaf categories of the recent seeds (explore)
+}
+
+// leafSet is a handful of leaf categories. A linear scan beats a map at
+// these sizes, and living in the scratch it allocates nothing.
+type leafSet []string
+
+func (l leafSet) has(c string) bool {
+	for _, x := range l {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// add returns l with c in it; "" (no category) is never added.
+func (l leafSet) add(c string) leafSet {
+	if c == "" || l.has(c) {
+		return l
+	}
+	return append(l, c)
 }
 
 type scratchPool struct{ p sync.Pool }

@@ -34,7 +34,7 @@ func (e *Engine) crossSell(s *scratch, u *features.User) {
 		e.itemKNN.Score(&s.query, &s.model)
 		leafs := e.anchorLeafs(s)
 		for _, id := range s.model.Touched {
-			if leafs[e.catalog.Item(id).LeafCategory()] {
+			if leafs.has(e.catalog.Item(id).LeafCategory()) {
 				s.model.Scale(id, 0)
 			}
 		}
@@ -119,14 +119,14 @@ func (e *Engine) excludeBought(s *scratch, u *features.User) {
 	})
 }
 
-func (e *Engine) anchorLeafs(s *scratch) map[string]bool {
-	leafs := map[string]bool{}
+// anchorLeafs returns the leaf categories of the request's anchors (in the
+// scratch: valid until the next call).
+func (e *Engine) anchorLeafs(s *scratch) leafSet {
+	s.anchorLeafs = s.anchorLeafs[:0]
 	for _, a := range s.anchors {
-		if l := e.catalog.Item(a).LeafCategory(); l != "" {
-			leafs[l] = true
-		}
+		s.anchorLeafs = s.anchorLeafs.add(e.catalog.Item(a).LeafCategory())
 	}
-	return leafs
+	return s.anchorLeafs
 }
 
 func containsItem(s []features.ItemID, id features.ItemID) bool {

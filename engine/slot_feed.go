@@ -101,17 +101,16 @@ func (e *Engine) explore(s *scratch, req *Request) {
 	if len(s.best) < 5 || len(s.query.Seeds) == 0 {
 		return
 	}
-	interest := map[string]bool{}
+	interest := s.interest[:0]
 	for _, sd := range s.query.Seeds[:min(len(s.query.Seeds), reasonSeeds)] {
-		if leaf := e.catalog.Item(sd.Item).LeafCategory(); leaf != "" {
-			interest[leaf] = true
-		}
+		interest = interest.add(e.catalog.Item(sd.Item).LeafCategory())
 	}
+	s.interest = interest
 	for slot := 9; slot < len(s.best)+1 && slot < req.N; slot += 10 {
 		best, bestScore := features.ItemID(0), float32(-1)
 		for _, id := range s.final.Touched {
 			it := e.catalog.Item(id)
-			if !e.isNewArrival(it, s.query.Now) || !interest[it.LeafCategory()] || s.exclude.has(id) || !e.passes(id, req) {
+			if !e.isNewArrival(it, s.query.Now) || !interest.has(it.LeafCategory()) || s.exclude.has(id) || !e.passes(id, req) {
 				continue
 			}
 			if inBest(s.best, id) {
