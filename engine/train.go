@@ -86,7 +86,7 @@ func (e *Engine) Run(ctx context.Context) {
 			// A quarter of the interval at most: under heavy ingest every
 			// row changes all the time, and recomputing them all would
 			// take a core from ingest. Lists get staler instead.
-			from = e.refreshNeighborsUntil(from, time.Now().Add(e.cfg.NeighborRefresh/4))
+			from, _ = e.refreshNeighborsUntil(from, time.Now().Add(e.cfg.NeighborRefresh/4))
 			e.mu.RLock()
 			e.popular.Refresh(e.clock, e.version.Load())
 			e.mu.RUnlock()
@@ -104,28 +104,22 @@ const refreshSlice = 16
 // instead; call this directly after a bulk load to serve fresh lists at
 // once.
 func (e *Engine) RefreshNeighbors() (recomputed int) {
-	for from := 0; ; {
-		e.mu.RLock()
-		next, n := e.itemKNN.Refresh(e.clock, from, refreshSlice)
-		e.mu.RUnlock()
-		recomputed += n
-		if next == 0 {
-			return recomputed
-		}
-		from = next
-	}
+	_, recomputed = e.refreshNeighborsUntil(0, time.Time{})
+	return recomputed
 }
 
 // refreshNeighborsUntil refreshes neighbour lists from item from on until
-// deadline or the end of the catalog, and returns where the next call
-// goes on (0: from the start).
-func (e *Engine) refreshNeighborsUntil(from int, deadline time.Time) int {
+// deadline (zero: none) or the end of the catalog, and returns where the
+// next call goes on (0: from the start) and how many lists it recomputed.
+func (e *Engine) refreshNeighborsUntil(from int, deadline time.Time) (next, recomputed int) {
 	for {
 		e.mu.RLock()
-		next, _ := e.itemKNN.Refresh(e.clock, from, refreshSlice)
+		var n int
+		next, n = e.itemKNN.Refresh(e.clock, from, refreshSlice)
 		e.mu.RUnlock()
-		if next == 0 || time.Now().After(deadline) {
-			return next
+		recomputed += n
+		if next == 0 || (!deadline.IsZero() && time.Now().After(deadline)) {
+			return next, recomputed
 		}
 		from = next
 	}
