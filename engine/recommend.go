@@ -342,8 +342,14 @@ func (e *Engine) priceSensitivity(u *features.User) float64 {
 // answer, so that events carrying it can be attributed (attribution.go).
 // A cache serving a stored answer gives each copy a new one.
 func (e *Engine) NewRequestID(slot, variant string) string {
+	return string(e.AppendRequestID(make([]byte, 0, 48), slot, variant))
+}
+
+// AppendRequestID appends a new request id (see NewRequestID) to dst:
+// for callers that write it straight into a response.
+func (e *Engine) AppendRequestID(dst []byte, slot, variant string) []byte {
 	seq := e.requestSeq.Add(1)
-	b := make([]byte, 0, 48)
+	b := dst
 	b = append(b, "r-"...)
 	b = append(b, e.requestEpoch...)
 	b = append(b, '-')
@@ -352,5 +358,5 @@ func (e *Engine) NewRequestID(slot, variant string) string {
 	b = append(b, slot...)
 	b = append(b, '~')
 	b = append(b, variant...)
-	return string(b)
+	return b
 }

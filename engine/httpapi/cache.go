@@ -2,11 +2,14 @@ package httpapi
 
 import (
 	"bytes"
+	"hash/maphash"
 	"strconv"
 	"time"
 
 	"github.com/dgraph-io/ristretto/v2"
+	"github.com/valyala/fasthttp"
 
+	"reco/engine"
 	"reco/engine/metrics"
 )
 
@@ -15,8 +18,14 @@ import (
 // catalog change or a new model makes the stored answer unreachable at
 // once; only signals aggregated over everyone (popularity, co-views of
 // other shoppers) may be up to TTL old in a cached answer.
+//
+// Entries are keyed by a 64-bit hash of the key and hold the key itself,
+// compared on every hit: building, hashing and looking up a key allocates
+// nothing on the request path, and a hash collision is a miss, never
+// someone else's answer.
 type answerCache struct {
-	c      *ristretto.Cache[string, cachedAnswer]
+	c      *ristretto.Cache[uint64, cachedAnswer]
+	seed   maphash.Seed
 	ttl    time.Duration
 	hits   *metrics.Counter
 	misses *metrics.Counter
@@ -25,6 +34,7 @@ type answerCache struct {
 // cachedAnswer is a rendered answer with its request id cut out: each copy
 // served gets a fresh id spliced in at idAt.
 type cachedAnswer struct {
+	key     string
 	body    []byte
 	idAt    int
 	slot    string
@@ -32,7 +42,7 @@ type cachedAnswer struct {
 }
 
 func newAnswerCache(ttl time.Duration, maxBytes int64, reg *metrics.Registry) (*answerCache, error) {
-	c, err := ristretto.NewCache(&ristretto.Config[string, cachedAnswer]{
+	c, err := ristretto.NewCache(&ristretto.Config[uint64, cachedAnswer]{
 		NumCounters: max(maxBytes/100, 1000), // ~10 counters per answer of ~1 kB
 		MaxCost:     maxBytes,
 		BufferItems: 64,
@@ -41,7 +51,7 @@ func newAnswerCache(ttl time.Duration, maxBytes int64, reg *metrics.Registry) (*
 	if err != nil {
 		return nil, err
 	}
-	ac := &answerCache{c: c, ttl: ttl,
+	ac := &answerCache{c: c, ttl: ttl, seed: maphash.MakeSeed(),
 		hits:   reg.Counter("reco_cache_hits_total", "", "Recommend answers served from the cache."),
 		misses: reg.Counter("reco_cache_misses_total", "", "Recommend answers computed (not in the cache)."),
 	}
@@ -58,38 +68,43 @@ func newAnswerCache(ttl time.Duration, maxBytes int64, reg *metrics.Registry) (*
 	return ac, nil
 }
 
-func cacheKey(slot string, query []byte, version uint64) string {
-	b := make([]byte, 0, len(slot)+len(query)+24)
-	b = append(b, slot...)
-	b = append(b, '?')
-	b = append(b, query...)
-	b = append(b, '#')
-	b = strconv.AppendUint(b, version, 16)
-	return string(b)
+// appendCacheKey appends the key of an answer to dst.
+func appendCacheKey(dst []byte, slot string, query []byte, version uint64) []byte {
+	dst = append(dst, slot...)
+	dst = append(dst, '?')
+	dst = append(dst, query...)
+	dst = append(dst, '#')
+	return strconv.AppendUint(dst, version, 16)
 }
 
 // store renders body (an answer whose request id is "") for later copies.
-func (ac *answerCache) store(key string, body []byte, slot, variant string) {
+func (ac *answerCache) store(key []byte, body []byte, slot, variant string) {
 	marker := []byte(`"request_id":"`)
 	i := bytes.Index(body, marker)
 	if i < 0 {
 		return
 	}
-	ac.c.SetWithTTL(key, cachedAnswer{body: body, idAt: i + len(marker), slot: slot, variant: variant}, int64(len(body)), ac.ttl)
+	a := cachedAnswer{key: string(key), body: body, idAt: i + len(marker), slot: slot, variant: variant}
+	ac.c.SetWithTTL(maphash.Bytes(ac.seed, key), a, int64(len(body)+len(key)), ac.ttl)
 }
 
-// get returns a copy of the stored answer with requestID spliced in.
-func (ac *answerCache) get(key string, newID func(slot, variant string) string) ([]byte, bool) {
-	a, ok := ac.c.Get(key)
-	if !ok {
+// get returns the stored answer for key; write it with writeTo.
+func (ac *answerCache) get(key []byte) (cachedAnswer, bool) {
+	a, ok := ac.c.Get(maphash.Bytes(ac.seed, key))
+	if !ok || a.key != string(key) {
 		ac.misses.Inc()
-		return nil, false
+		return a, false
 	}
 	ac.hits.Inc()
-	id := newID(a.slot, a.variant)
-	out := make([]byte, 0, len(a.body)+len(id))
-	out = append(out, a.body[:a.idAt]...)
-	out = append(out, id...)
-	out = append(out, a.body[a.idAt:]...)
-	return out, true
+	return a, true
+}
+
+// writeTo writes the answer into resp's body with a new request id spliced
+// in, straight into fasthttp's pooled buffer: no copy of the answer is
+// allocated.
+func (a *cachedAnswer) writeTo(resp *fasthttp.Response, e *engine.Engine) {
+	var id [64]byte
+	resp.AppendBody(a.body[:a.idAt])
+	resp.AppendBody(e.AppendRequestID(id[:0], a.slot, a.variant))
+	resp.AppendBody(a.body[a.idAt:])
 }

@@ -20,12 +20,13 @@ func (s *Server) recommend(ctx *fasthttp.RequestCtx, slot string) {
 		writeError(ctx, fasthttp.StatusBadRequest, err.Error())
 		return
 	}
-	var key string
+	var keyBuf [256]byte
+	var key []byte
 	if s.cache != nil {
-		key = cacheKey(slot, ctx.URI().QueryString(), s.cfg.Engine.AnswerVersion(req.User))
-		if body, ok := s.cache.get(key, s.cfg.Engine.NewRequestID); ok {
+		key = appendCacheKey(keyBuf[:0], slot, ctx.URI().QueryString(), s.cfg.Engine.AnswerVersion(req.User))
+		if a, ok := s.cache.get(key); ok {
 			ctx.SetContentType("application/json")
-			ctx.SetBody(body)
+			a.writeTo(&ctx.Response, s.cfg.Engine)
 			return
 		}
 	}
