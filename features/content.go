@@ -34,18 +34,20 @@ type Content struct {
 
 // NewContent returns an empty content index.
 func NewContent() *Content {
-	c := &Content{df: make([]int32, contentDims), postings: make([][]ItemID, contentDims), idf: make([]float32, contentDims)}
-	c.refreshIDF()
-	return c
+	return &Content{df: make([]int32, contentDims), postings: make([][]ItemID, contentDims), idf: make([]float32, contentDims)}
 }
 
 func (c *Content) idfOf(f uint32) float32 {
 	return float32(math.Log(1 + float64(c.items)/float64(1+c.df[f])))
 }
 
+// refreshIDF recomputes the IDF of every dim in use (a dim no item has is
+// never looked up: it is set when its first item arrives).
 func (c *Content) refreshIDF() {
-	for f := range c.idf {
-		c.idf[f] = c.idfOf(uint32(f))
+	for f, df := range c.df {
+		if df > 0 {
+			c.idf[f] = c.idfOf(uint32(f))
+		}
 	}
 	c.idfItems = c.items
 }
