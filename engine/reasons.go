@@ -11,13 +11,16 @@ import (
 // reasonSeeds is how many of the most recent seeds a reason may name.
 const reasonSeeds = 32
 
-// reasons explains in short sentences why item id is in the answer: the
-// main reason of its slot, then social proof where it is true.
-func (e *Engine) reasons(s *scratch, id features.ItemID) []string {
-	out := make([]string, 1, 3)
-	out[0] = e.mainReason(s, id)
-	return e.socialProof(id, s.query.Now, out)
+// appendReasons appends to dst short sentences explaining why item id is
+// in the answer: the main reason of its slot, then social proof where it
+// is true — at most maxReasons.
+func (e *Engine) appendReasons(dst []string, s *scratch, id features.ItemID) []string {
+	dst = append(dst, e.mainReason(s, id))
+	return e.socialProof(id, s.query.Now, dst)
 }
+
+// maxReasons is the most sentences appendReasons gives one item.
+const maxReasons = 3
 
 func (e *Engine) mainReason(s *scratch, id features.ItemID) string {
 	it := e.catalog.Item(id)
@@ -27,20 +30,20 @@ func (e *Engine) mainReason(s *scratch, id features.ItemID) string {
 			return "popular right now"
 		}
 		if e.cooc.Pair(s.anchor, id) > 0 {
-			return "often chosen together with " + e.label(s.anchor)
+			return e.sentence(s, "often chosen together with ", s.anchor, "")
 		}
 		if sharesCategory(e.catalog.Item(s.anchor), it) {
-			return "similar to " + e.label(s.anchor)
+			return e.sentence(s, "similar to ", s.anchor, "")
 		}
 		return "popular right now"
 	case SlotCrossSell:
 		for _, a := range s.anchors {
 			if e.baskets.Support(a, id) > 0 {
-				return "bought together with " + e.label(a)
+				return e.sentence(s, "bought together with ", a, "")
 			}
 		}
 		if len(s.anchors) > 0 {
-			return "goes with " + e.label(s.anchors[0])
+			return e.sentence(s, "goes with ", s.anchors[0], "")
 		}
 		return "popular right now"
 	case SlotReminders:
@@ -50,7 +53,7 @@ func (e *Engine) mainReason(s *scratch, id features.ItemID) string {
 		return "time to restock: you buy this regularly"
 	case SlotUpsell:
 		if s.hasAnchor {
-			return "a step up from " + e.label(s.anchor)
+			return e.sentence(s, "a step up from ", s.anchor, "")
 		}
 		return "popular right now"
 	}
@@ -65,9 +68,9 @@ func (e *Engine) mainReason(s *scratch, id features.ItemID) string {
 		for _, a := range s.anchors {
 			if e.baskets.Support(a, id) > 0 {
 				if s.stage == stageBought {
-					return "goes with the " + e.label(a) + " you bought"
+					return e.sentence(s, "goes with the ", a, " you bought")
 				}
-				return "goes with the " + e.label(a) + " in your cart"
+				return e.sentence(s, "goes with the ", a, " in your cart")
 			}
 		}
 	}
@@ -79,7 +82,7 @@ func (e *Engine) mainReason(s *scratch, id features.ItemID) string {
 		}
 	}
 	if bestIdx >= 0 {
-		return "because you " + verb(s.kinds[bestIdx]) + " " + e.label(seeds[bestIdx].Item)
+		return e.sentence(s, becauseYou(s.kinds[bestIdx]), seeds[bestIdx].Item, "")
 	}
 	for _, sd := range seeds {
 		if sharesCategory(e.catalog.Item(sd.Item), it) {
@@ -115,19 +118,38 @@ func (e *Engine) bundleReason(ids []features.ItemID, b Bundle) string {
 	return fmt.Sprintf("bought together in %.0f baskets (%.1f× more often than chance)", b.Support, b.Lift)
 }
 
-// verb is how a reason names what the user did with an item.
-func verb(k features.Kind) string {
+// becauseYou is how a reason names what the user did with an item.
+func becauseYou(k features.Kind) string {
 	switch k {
 	case features.View:
-		return "viewed"
+		return "because you viewed "
 	case features.Click:
-		return "clicked"
+		return "because you clicked "
 	case features.Cart:
-		return "added to your cart"
+		return "because you added to your cart "
 	case features.Purchase:
-		return "bought"
+		return "because you bought "
 	case features.Rate:
-		return "rated"
+		return "because you rated "
 	}
-	return "liked"
+	return "because you liked "
+}
+
+// sentence returns prefix + the item's label + suffix, built once per
+// answer: the items of one answer often share the item their reason names.
+func (e *Engine) sentence(s *scratch, prefix string, id features.ItemID, suffix string) string {
+	for _, r := range s.sentences {
+		if r.id == id && r.prefix == prefix && r.suffix == suffix {
+			return r.text
+		}
+	}
+	text := prefix + e.label(id) + suffix
+	s.sentences = append(s.sentences, sentence{prefix: prefix, id: id, suffix: suffix, text: text})
+	return text
+}
+
+// sentence is one reason built in this answer.
+type sentence struct {
+	prefix, suffix, text string
+	id                   features.ItemID
 }

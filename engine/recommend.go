@@ -75,13 +75,18 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 	if u != nil && len(s.best) > 0 {
 		sensitivity = e.priceSensitivity(u) // once per answer, not per item
 	}
+	// All items' reasons share one backing array: one allocation, not one
+	// per item (an item has at most maxReasons).
+	reasons := make([]string, 0, maxReasons*len(s.best))
 	for i, c := range s.best {
 		it := e.catalog.Item(c.item)
+		start := len(reasons)
+		reasons = e.appendReasons(reasons, s, c.item)
 		resp.Items[i] = Item{
 			Item:    it.ID,
 			Score:   math.Round(float64(c.score)*1e4) / 1e4,
 			Price:   it.Price,
-			Reasons: e.reasons(s, c.item),
+			Reasons: reasons[start:len(reasons):len(reasons)],
 			Pricing: e.pricingHint(c.item, sensitivity),
 		}
 	}
