@@ -43,7 +43,7 @@ fuzz:
 
 ## bench: the whole suite (Go benchmarks, MovieLens, baskets, serving with
 ## wrk, freshness idle and under load, ingest, memory at scale); writes
-## docs/benchmarks.md. About 15 minutes.
+## docs/benchmarks.md. About 8 minutes here.
 bench: build bench-deps
 	bash .ci/bench
 
