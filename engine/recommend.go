@@ -196,9 +196,7 @@ func (e *Engine) blend(s *scratch, w models.BlendWeights) {
 		run(e.itemKNN, w.ItemKNN)
 		run(e.contSim, w.Content)
 	}
-	s.model.Reset(n)
-	e.popular.Score(q, &s.model)
-	models.AddNormalized(&s.final, &s.model, max(w.Popular, popularFloor))
+	e.popular.AddScaled(q, &s.final, max(w.Popular, popularFloor))
 }
 
 // selectTop keeps the best req.N candidates that pass the request's

@@ -40,9 +40,7 @@ func (e *Engine) crossSell(s *scratch, u *features.User) {
 		}
 		models.AddNormalized(&s.final, &s.model, w.ItemKNN)
 	}
-	s.model.Reset(e.catalog.Len())
-	e.popular.Score(&s.query, &s.model)
-	models.AddNormalized(&s.final, &s.model, max(w.Popular, popularFloor))
+	e.popular.AddScaled(&s.query, &s.final, max(w.Popular, popularFloor))
 }
 
 // complements scores into s.model the basket complements of s.anchors by

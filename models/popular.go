@@ -148,3 +148,19 @@ func (m *Popular) Score(q *Query, out *Scores) {
 		out.Add(id, vals[i])
 	}
 }
+
+// AddScaled adds weight × each top item's popularity to out. The list is
+// already relative to its first item (1), so this is AddNormalized of
+// Score's output without scoring into a scratch Scores first: popularity
+// fills every answer at a tiny weight, and the copy cost as much as the
+// models that matter.
+func (m *Popular) AddScaled(q *Query, out *Scores, weight float64) {
+	if weight == 0 {
+		return
+	}
+	top, vals := m.Top(q.Now, q.Version)
+	f := float32(weight)
+	for i, id := range top {
+		out.Add(id, vals[i]*f)
+	}
+}

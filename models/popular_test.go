@@ -62,3 +62,33 @@ func TestPopularRebuildsOnlyInTheBackground(t *testing.T) {
 		t.Fatalf("without a background loop a stale list must be rebuilt: top[0] = %v", top[0])
 	}
 }
+
+func TestPopularAddScaledEqualsNormalizedScore(t *testing.T) {
+	cat := features.NewCatalog()
+	pop := features.NewPopularity(7 * 86_400_000)
+	for i := 0; i < 30; i++ {
+		id, _ := cat.Ensure("i"+string(rune('A'+i)), 0)
+		pop.Add(id, float64(1+i*i%17), int64(i)*3_600_000)
+	}
+	m := NewPopular(pop, cat, 20)
+	q := &Query{Now: 40 * 3_600_000, Version: 1}
+	for _, w := range []float64{1, 0.3, 1e-3} {
+		var viaModel, scaled, direct Scores
+		viaModel.Reset(cat.Len())
+		m.Score(q, &viaModel)
+		direct.Reset(cat.Len())
+		direct.Add(0, 0.5) // something already in the answer
+		scaled.Reset(cat.Len())
+		scaled.Add(0, 0.5)
+		AddNormalized(&direct, &viaModel, w)
+		m.AddScaled(q, &scaled, w)
+		for id := features.ItemID(0); id < features.ItemID(cat.Len()); id++ {
+			if scaled.Get(id) != direct.Get(id) {
+				t.Fatalf("weight %v item %d: AddScaled %v, AddNormalized %v", w, id, scaled.Get(id), direct.Get(id))
+			}
+		}
+		if len(scaled.Touched) != len(direct.Touched) {
+			t.Fatalf("weight %v: %d touched, want %d", w, len(scaled.Touched), len(direct.Touched))
+		}
+	}
+}
