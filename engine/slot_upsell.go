@@ -14,9 +14,7 @@ import (
 func (e *Engine) upsell(s *scratch, req *Request) {
 	if !s.hasAnchor {
 		// No anchor to step up from: the best-rated popular items.
-		s.model.Reset(e.catalog.Len())
-		e.popular.Score(&s.query, &s.model)
-		models.AddNormalized(&s.final, &s.model, 1)
+		e.popular.AddScaled(&s.query, &s.final, 1)
 		return
 	}
 	anchor := e.catalog.Item(s.anchor)

@@ -142,12 +142,7 @@ func (m *Popular) rebuild(now int64, v uint64) *popularList {
 }
 
 // Score implements Scorer. It ignores the seeds.
-func (m *Popular) Score(q *Query, out *Scores) {
-	top, vals := m.Top(q.Now, q.Version)
-	for i, id := range top {
-		out.Add(id, vals[i])
-	}
-}
+func (m *Popular) Score(q *Query, out *Scores) { m.AddScaled(q, out, 1) }
 
 // AddScaled adds weight × each top item's popularity to out. The list is
 // already relative to its first item (1), so this is AddNormalized of
