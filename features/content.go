@@ -20,8 +20,7 @@ const contentDims = 1 << 18
 // items that share a feature with it.
 type Content struct {
 	itemFeats [][]uint32 // per item: distinct feature dims
-	itemNorm  []float32  // per item: L2 norm of its idf-weighted vector, at last update
-	invNorm   []float32  // per item: 1/itemNorm (0 without features): scoring multiplies
+	invNorm   []float32  // per item: 1 / L2 norm of its idf-weighted vector at last update, 0 without features (scoring multiplies)
 	df        []int32    // per dim: number of items having it
 	postings  [][]ItemID // per dim: items having it
 	items     int        // items with at least one feature
@@ -56,7 +55,6 @@ func (c *Content) refreshIDF() {
 func (c *Content) Set(id ItemID, it *Item) {
 	for int(id) >= len(c.itemFeats) {
 		c.itemFeats = append(c.itemFeats, nil)
-		c.itemNorm = append(c.itemNorm, 0)
 		c.invNorm = append(c.invNorm, 0)
 	}
 	old := c.itemFeats[id]
@@ -71,7 +69,7 @@ func (c *Content) Set(id ItemID, it *Item) {
 	feats := ItemFeatures(it, old[:0])
 	c.itemFeats[id] = feats
 	if len(feats) == 0 {
-		c.itemNorm[id], c.invNorm[id] = 0, 0
+		c.invNorm[id] = 0
 		return
 	}
 	c.items++
@@ -88,8 +86,7 @@ func (c *Content) Set(id ItemID, it *Item) {
 		w := c.IDF(f)
 		sq += w * w
 	}
-	c.itemNorm[id] = float32(math.Sqrt(sq))
-	c.invNorm[id] = 1 / c.itemNorm[id]
+	c.invNorm[id] = 1 / float32(math.Sqrt(sq))
 }
 
 // Remove drops item id from the index.
@@ -114,15 +111,8 @@ func (c *Content) Features(id ItemID) []uint32 {
 	return c.itemFeats[id]
 }
 
-// Norm returns the L2 norm of item id's weighted vector (0 if none).
-func (c *Content) Norm(id ItemID) float32 {
-	if int(id) >= len(c.itemNorm) {
-		return 0
-	}
-	return c.itemNorm[id]
-}
-
-// InvNorm returns 1/Norm(id), 0 for an item without features.
+// InvNorm returns 1 / the L2 norm of item id's idf-weighted vector, 0 for
+// an item without features.
 func (c *Content) InvNorm(id ItemID) float32 {
 	if int(id) >= len(c.invNorm) {
 		return 0

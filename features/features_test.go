@@ -109,7 +109,7 @@ func TestContentSharesHierarchicalCategories(t *testing.T) {
 		t.Fatalf("items share %d features, want 1 (the parent category)", shared)
 	}
 	c.Remove(0)
-	if len(c.Features(0)) != 0 || c.Norm(0) != 0 {
+	if len(c.Features(0)) != 0 || c.InvNorm(0) != 0 {
 		t.Fatal("removed item keeps features")
 	}
 	for _, f := range c.Features(1) {

@@ -54,12 +54,12 @@ func (m *ContentSimilarity) Score(q *Query, out *Scores) {
 	var buf [256]profileFeature
 	profile := buf[:0]
 	for _, s := range q.Seeds[:min(len(q.Seeds), m.cfg.MaxSeeds)] {
-		norm := m.content.Norm(s.Item)
-		if norm == 0 {
+		inv := float64(m.content.InvNorm(s.Item))
+		if inv == 0 {
 			continue
 		}
 		for _, f := range m.content.Features(s.Item) {
-			w := float64(s.Weight) * m.content.IDF(f) / float64(norm)
+			w := float64(s.Weight) * m.content.IDF(f) * inv
 			found := false
 			for i := range profile {
 				if profile[i].dim == f {
