@@ -1,9 +1,6 @@
 package features
 
-import (
-	"cmp"
-	"math"
-)
+import "math"
 
 // CoOccurrence counts, for every pair of items, how strongly users touched
 // both within a short window of their history, weighted by the kinds of
@@ -141,50 +138,6 @@ func (c *CoOccurrence) prune(row *partners) {
 		}
 		return false
 	})
-}
-
-// SelectNth returns the value that would be at index n if vals were sorted
-// ascending, reordering vals (quickselect, median-of-three pivots): the
-// cut for keeping the k largest of many values without sorting them.
-func SelectNth[T cmp.Ordered](vals []T, n int) T {
-	lo, hi := 0, len(vals)-1
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		// Median of three to vals[mid], then Hoare partition around it.
-		if vals[mid] < vals[lo] {
-			vals[mid], vals[lo] = vals[lo], vals[mid]
-		}
-		if vals[hi] < vals[lo] {
-			vals[hi], vals[lo] = vals[lo], vals[hi]
-		}
-		if vals[hi] < vals[mid] {
-			vals[hi], vals[mid] = vals[mid], vals[hi]
-		}
-		pivot := vals[mid]
-		i, j := lo, hi
-		for i <= j {
-			for vals[i] < pivot {
-				i++
-			}
-			for vals[j] > pivot {
-				j--
-			}
-			if i <= j {
-				vals[i], vals[j] = vals[j], vals[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case n <= j:
-			hi = j
-		case n >= i:
-			lo = i
-		default:
-			return vals[n]
-		}
-	}
-	return vals[n]
 }
 
 // Pair returns the boosted weight of the pair (a, b), 0 if never seen.
