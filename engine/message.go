@@ -29,11 +29,13 @@ func (m *Message) Decode(value []byte) {
 // also for rejected messages — so that a snapshot's state and offsets
 // always agree: a restart resumes exactly after the last message the state
 // holds. Readers wait while the lock is held: callers pass small batches
-// (the consumer passes at most applyBatch).
-func (e *Engine) ApplyMessages(msgs []Message) {
+// (the consumer passes at most applyBatch). Pointers, because the caller
+// keeps its messages where they were decoded: copying them here would
+// move every event once more.
+func (e *Engine) ApplyMessages(msgs []*Message) {
 	e.mu.Lock()
-	for i := range msgs {
-		e.applyMessageLocked(&msgs[i])
+	for _, m := range msgs {
+		e.applyMessageLocked(m)
 	}
 	e.mu.Unlock()
 }

@@ -267,7 +267,7 @@ const (
 func (c *Consumer) applyLoop(ctx context.Context, q *handoff[fetched], pending map[TopicPartition]kafka.Message, flush func()) error {
 	var (
 		buf        []fetched
-		batch      []engine.Message
+		batch      []*engine.Message
 		n          int
 		lastCommit = time.Now()
 	)
@@ -280,13 +280,17 @@ func (c *Consumer) applyLoop(ctx context.Context, q *handoff[fetched], pending m
 			part := got[start:min(start+applyBatch, len(got))]
 			batch = batch[:0]
 			for i := range part {
-				batch = append(batch, part[i].m)
+				batch = append(batch, &part[i].m)
 			}
 			c.eng.ApplyMessages(batch)
 			for i := range part {
-				c.settle(ctx, &part[i].msg, batch[i].Err)
 				msg := &part[i].msg
-				pending[TopicPartition{Topic: msg.Topic, Partition: msg.Partition}] = *msg
+				c.settle(ctx, msg, part[i].m.Err)
+				// The newest message of each partition is what a commit
+				// needs: record it at the end of each run of one partition.
+				if i == len(part)-1 || part[i+1].msg.Partition != msg.Partition || part[i+1].msg.Topic != msg.Topic {
+					pending[TopicPartition{Topic: msg.Topic, Partition: msg.Partition}] = *msg
+				}
 			}
 			if n += len(part); n >= commitEvery || time.Since(lastCommit) > c.cfg.CommitInterval {
 				flush()
