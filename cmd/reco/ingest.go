@@ -35,16 +35,12 @@ func ingestBench(ctx context.Context, events, rounds, serveQPS int, profile stri
 	brokers := []string{b.Addr()}
 	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: "reco.events", Balancer: &kafka.Hash{},
 		BatchSize: 5000, BatchTimeout: 5 * time.Millisecond, RequiredAcks: kafka.RequireOne}
-	rng := rand.New(rand.NewPCG(1, 2))
-	zipf := rand.NewZipf(rng, 1.1, 2, 9999)
-	kinds := []string{"view", "view", "view", "view", "click", "cart", "purchase"}
+	gen := newShopEvents(1, ingestUsers, 10_000, "e", 1_700_000_000_000)
 	start := time.Now()
 	batch := make([]kafka.Message, 0, 10000)
 	for i := 0; i < events; i++ {
-		user := "u" + strconv.Itoa(rng.IntN(100_000))
-		v := `{"type":"` + kinds[rng.IntN(len(kinds))] + `","user":"` + user + `","item":"i` + strconv.FormatUint(zipf.Uint64(), 10) +
-			`","ts":` + strconv.FormatInt(1_700_000_000_000+int64(i)*10, 10) + `,"id":"e-` + strconv.Itoa(i) + `"}`
-		batch = append(batch, kafka.Message{Key: []byte(user), Value: []byte(v)})
+		v, at, n := gen.next(nil)
+		batch = append(batch, kafka.Message{Key: v[at : at+n], Value: v})
 		if len(batch) == cap(batch) || i == events-1 {
 			if err := w.WriteMessages(ctx, batch...); err != nil {
 				return fmt.Errorf("producing: %w", err)
@@ -152,11 +148,14 @@ func serveWhileIngesting(ctx context.Context, eng *engine.Engine, qps int) []tim
 		case <-t.C:
 		}
 		t0 := time.Now()
-		if _, err := eng.Recommend(&engine.Request{Slot: engine.SlotFeed, User: "u" + strconv.Itoa(rng.IntN(100_000))}); err == nil {
+		if _, err := eng.Recommend(&engine.Request{Slot: engine.SlotFeed, User: "u" + strconv.Itoa(1+rng.IntN(ingestUsers))}); err == nil {
 			lats = append(lats, time.Since(t0))
 		}
 	}
 }
+
+// ingestUsers is how many users the ingest benchmark's events come from.
+const ingestUsers = 100_000
 
 // cpuTime returns the CPU time this process has used, user and system.
 func cpuTime() time.Duration {

@@ -89,27 +89,15 @@ func runLoadgen(ctx context.Context, args []string) error {
 	return fmt.Errorf("unknown --mode %q (want freshness, load, ingest, memory, soak or events)", *mode)
 }
 
-// writeEvents writes n shop events as JSONL: Zipf-popular items, uniform
-// users, mostly views, each with a unique id.
+// writeEvents writes n shop events as JSONL (shopEvents, no timestamps:
+// the engine's clock stamps them).
 func writeEvents(w io.Writer, n, users, items int) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	rng := rand.New(rand.NewPCG(5, 6))
-	zipf := rand.NewZipf(rng, 1.1, 2, uint64(max(items-1, 1)))
-	kinds := []string{"view", "view", "view", "view", "click", "cart", "purchase"}
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	gen := newShopEvents(5, users, items, "g-"+strconv.FormatInt(time.Now().UnixNano(), 36), 0)
 	var b []byte
 	for i := 0; i < n; i++ {
-		b = append(b[:0], `{"type":"`...)
-		b = append(b, kinds[rng.IntN(len(kinds))]...)
-		b = append(b, `","user":"u`...)
-		b = strconv.AppendInt(b, int64(1+rng.IntN(users)), 10)
-		b = append(b, `","item":"i`...)
-		b = strconv.AppendUint(b, 1+zipf.Uint64(), 10)
-		b = append(b, `","id":"g-`...)
-		b = append(b, run...)
-		b = append(b, '-')
-		b = strconv.AppendInt(b, int64(i), 10)
-		b = append(b, "\"}\n"...)
+		b, _, _ = gen.next(b[:0])
+		b = append(b, '\n')
 		if _, err := bw.Write(b); err != nil {
 			return err
 		}
