@@ -7,6 +7,10 @@ package features
 // bytes per slot instead of a map's ~20 per entry. Key and weight share a
 // slot so that an update costs one cache miss, not two (the rows of a
 // large catalog are never all in cache).
+//
+// It is HashTable's technique specialised: on top of the generic table
+// (whose hash is a method called through the instantiation's dictionary)
+// the pair updates of BenchmarkApplyRate ran 16–50 % slower.
 type partners struct {
 	slots []partnerSlot
 	n     int32
