@@ -18,6 +18,13 @@ type ItemKNNConfig struct {
 	// Shrink damps similarities supported by little data, in units of one
 	// unit-weight event at the current time. Default 10.
 	Shrink float64
+	// MaxSeeds is how many seeds (the first ones: a user's most recent
+	// items) are expanded. Recent items say most about what comes next:
+	// on ml-100k (temporal split) item-kNN NDCG@10 is 0.1937 with every
+	// seed, 0.2177 with 20, 0.2237 with 10, 0.2072 with 5; the blend is
+	// 0.2388, 0.2435, 0.2443, 0.2438. 20 matches the content model's seed
+	// count and costs a fifth of expanding a 100-item history. Default 20.
+	MaxSeeds int
 }
 
 func (c *ItemKNNConfig) defaults() {
@@ -29,6 +36,9 @@ func (c *ItemKNNConfig) defaults() {
 	}
 	if c.Shrink == 0 {
 		c.Shrink = 10
+	}
+	if c.MaxSeeds <= 0 {
+		c.MaxSeeds = 20
 	}
 }
 
@@ -146,7 +156,7 @@ func (m *ItemKNN) compute(a features.ItemID, now int64) []Neighbor {
 
 // Score implements Scorer.
 func (m *ItemKNN) Score(q *Query, out *Scores) {
-	for _, s := range q.Seeds {
+	for _, s := range q.Seeds[:min(len(q.Seeds), m.cfg.MaxSeeds)] {
 		for _, n := range m.Neighbors(s.Item, q.Now) {
 			out.Add(n.Item, s.Weight*n.Sim)
 		}
