@@ -47,8 +47,8 @@ func (e *Engine) upsell(s *scratch, req *Request) {
 		}
 	}
 	if leaf != "" {
-		for _, id := range e.content.Postings(features.CategoryFeature(leaf)) {
-			consider(id)
+		for _, x := range e.content.Postings(features.CategoryFeature(leaf)) {
+			consider(x.Item)
 		}
 	} else {
 		for _, id := range s.final.Touched {

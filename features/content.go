@@ -21,31 +21,47 @@ const contentDims = 1 << 18
 type Content struct {
 	itemFeats [][]uint32 // per item: distinct feature dims
 	invNorm   []float32  // per item: 1 / L2 norm of its idf-weighted vector at last update, 0 without features (scoring multiplies)
-	df        []int32    // per dim: number of items having it
-	postings  [][]ItemID // per dim: items having it
-	items     int        // items with at least one feature
-	// idf per dim, kept up to date for the dims an update touches and
-	// recomputed for all when the catalog has grown by a tenth since
-	// idfItems: queries read it instead of taking a logarithm per feature.
-	idf      []float32
+	dims      []contentDim
+	items     int // items with at least one feature
+	// idfItems is the item count the idfs were last all recomputed at:
+	// they are recomputed when the catalog has grown by a tenth since.
 	idfItems int
+}
+
+// contentDim is everything a query reads about one feature dim, side by
+// side: one cache miss per profile feature instead of three.
+type contentDim struct {
+	postings []Posting // items having the dim
+	df       int32     // len(postings), as the idf formula's document frequency
+	// idf is kept up to date for the dims an update touches and within a
+	// tenth of the catalog's growth for the others: queries read it
+	// instead of taking a logarithm per feature.
+	idf float32
+}
+
+// Posting is an item having a feature, with the item's InvNorm beside it:
+// scoring multiplies by it for every posting, and a lookup per posting in
+// a separate array cost a fifth of content scoring.
+type Posting struct {
+	Item    ItemID
+	InvNorm float32
 }
 
 // NewContent returns an empty content index.
 func NewContent() *Content {
-	return &Content{df: make([]int32, contentDims), postings: make([][]ItemID, contentDims), idf: make([]float32, contentDims)}
+	return &Content{dims: make([]contentDim, contentDims)}
 }
 
 func (c *Content) idfOf(f uint32) float32 {
-	return float32(math.Log(1 + float64(c.items)/float64(1+c.df[f])))
+	return float32(math.Log(1 + float64(c.items)/float64(1+c.dims[f].df)))
 }
 
 // refreshIDF recomputes the IDF of every dim in use (a dim no item has is
 // never looked up: it is set when its first item arrives).
 func (c *Content) refreshIDF() {
-	for f, df := range c.df {
-		if df > 0 {
-			c.idf[f] = c.idfOf(uint32(f))
+	for f := range c.dims {
+		if c.dims[f].df > 0 {
+			c.dims[f].idf = c.idfOf(uint32(f))
 		}
 	}
 	c.idfItems = c.items
@@ -59,9 +75,10 @@ func (c *Content) Set(id ItemID, it *Item) {
 	}
 	old := c.itemFeats[id]
 	for _, f := range old {
-		c.df[f]--
-		c.postings[f] = removeItem(c.postings[f], id)
-		c.idf[f] = c.idfOf(f)
+		d := &c.dims[f]
+		d.df--
+		d.postings = removePosting(d.postings, id)
+		d.idf = c.idfOf(f)
 	}
 	if len(old) > 0 {
 		c.items--
@@ -77,16 +94,19 @@ func (c *Content) Set(id ItemID, it *Item) {
 		c.refreshIDF()
 	}
 	for _, f := range feats {
-		c.df[f]++
-		c.postings[f] = append(c.postings[f], id)
-		c.idf[f] = c.idfOf(f)
+		c.dims[f].df++
+		c.dims[f].idf = c.idfOf(f)
 	}
 	var sq float64
 	for _, f := range feats {
 		w := c.IDF(f)
 		sq += w * w
 	}
-	c.invNorm[id] = 1 / float32(math.Sqrt(sq))
+	inv := 1 / float32(math.Sqrt(sq))
+	c.invNorm[id] = inv
+	for _, f := range feats {
+		c.dims[f].postings = append(c.dims[f].postings, Posting{Item: id, InvNorm: inv})
+	}
 }
 
 // Remove drops item id from the index.
@@ -100,7 +120,7 @@ func (c *Content) Remove(id ItemID) {
 // log(1 + items / (1 + df)), as of the last update of a dim's items or
 // within a tenth of the catalog's growth since.
 func (c *Content) IDF(f uint32) float64 {
-	return float64(c.idf[f])
+	return float64(c.dims[f].idf)
 }
 
 // Features returns the feature dims of item id (nil if it has none).
@@ -122,11 +142,18 @@ func (c *Content) InvNorm(id ItemID) float32 {
 
 // Postings returns the items having feature dim f. The slice must not be
 // modified.
-func (c *Content) Postings(f uint32) []ItemID { return c.postings[f] }
+func (c *Content) Postings(f uint32) []Posting { return c.dims[f].postings }
 
-func removeItem(s []ItemID, id ItemID) []ItemID {
+// Dim returns the postings and the IDF of feature dim f together (one
+// memory access for both).
+func (c *Content) Dim(f uint32) ([]Posting, float64) {
+	d := &c.dims[f]
+	return d.postings, float64(d.idf)
+}
+
+func removePosting(s []Posting, id ItemID) []Posting {
 	for i, x := range s {
-		if x == id {
+		if x.Item == id {
 			s[i] = s[len(s)-1]
 			return s[:len(s)-1]
 		}

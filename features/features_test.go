@@ -113,8 +113,8 @@ func TestContentSharesHierarchicalCategories(t *testing.T) {
 		t.Fatal("removed item keeps features")
 	}
 	for _, f := range c.Features(1) {
-		for _, id := range c.Postings(f) {
-			if id == 0 {
+		for _, x := range c.Postings(f) {
+			if x.Item == 0 {
 				t.Fatal("removed item still in postings")
 			}
 		}

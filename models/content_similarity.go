@@ -82,15 +82,13 @@ func (m *ContentSimilarity) Score(q *Query, out *Scores) {
 	}
 	inv := 1 / math.Sqrt(sq)
 	for _, p := range profile {
-		post := m.content.Postings(p.dim)
+		post, idf := m.content.Dim(p.dim)
 		if len(post) > m.cfg.MaxPostings {
 			continue
 		}
-		w := float32(p.w * m.content.IDF(p.dim) * inv)
-		for _, id := range post {
-			if in := m.content.InvNorm(id); in > 0 {
-				out.Add(id, w*in)
-			}
+		w := float32(p.w * idf * inv)
+		for _, x := range post {
+			out.Add(x.Item, w*x.InvNorm)
 		}
 	}
 }
