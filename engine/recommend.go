@@ -214,7 +214,7 @@ func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
 		if sc <= 0 || (len(s.best) == limit && sc <= s.best[len(s.best)-1].score) {
 			continue
 		}
-		if s.exclude.has(id) || !e.passes(id, req) {
+		if s.exclude.has(id) || !passesItem(e.catalog.Item(id), req) {
 			continue
 		}
 		i := len(s.best)
@@ -263,7 +263,11 @@ func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
 
 // passes reports whether item id may be shown for req.
 func (e *Engine) passes(id features.ItemID, req *Request) bool {
-	it := e.catalog.Item(id)
+	return passesItem(e.catalog.Item(id), req)
+}
+
+// passesItem reports whether it may be shown for req.
+func passesItem(it *features.Item, req *Request) bool {
 	if !it.Recommendable() {
 		return false
 	}

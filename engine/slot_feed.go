@@ -26,20 +26,33 @@ func (e *Engine) feed(s *scratch, u *features.User) {
 		}
 	}
 	for _, id := range s.final.Touched {
-		it := e.catalog.Item(id)
-		if e.lowTrust(it) {
+		f := e.feedFactor(e.catalog.Item(id), s.query.Now)
+		if f == 0 {
 			s.exclude.set(id, 1)
 			continue
 		}
-		f := e.engagement(it) * e.freshness(it, s.query.Now)
-		if u != nil {
-			if shown := u.TimesShown(id); shown > 2 {
-				// Shown three times without a click: halve per further showing.
-				f *= float32(math.Exp2(-float64(shown - 2)))
-			}
-		}
 		s.final.Scale(id, f)
 	}
+	if u != nil {
+		// Fatigue from the user's short list of shown items, not a search of
+		// it per candidate.
+		for _, sh := range u.Shown {
+			if sh.Times > 2 {
+				// Shown three times without a click: halve per further showing.
+				s.final.Scale(sh.Item, float32(math.Exp2(-float64(sh.Times-2))))
+			}
+		}
+	}
+}
+
+// feedFactor is what the feed multiplies an item's blended score by: 0
+// for items with bad ratings (lowTrust: never shown), else engagement ×
+// freshness.
+func (e *Engine) feedFactor(it *features.Item, now int64) float32 {
+	if e.lowTrust(it) {
+		return 0
+	}
+	return e.engagement(it) * e.freshness(it, now)
 }
 
 // ratingPrior is the weight, in ratings, of the global mean in an item's
@@ -110,7 +123,7 @@ func (e *Engine) explore(s *scratch, req *Request) {
 		best, bestScore := features.ItemID(0), float32(-1)
 		for _, id := range s.final.Touched {
 			it := e.catalog.Item(id)
-			if !e.isNewArrival(it, s.query.Now) || !interest.has(it.LeafCategory()) || s.exclude.has(id) || !e.passes(id, req) {
+			if !e.isNewArrival(it, s.query.Now) || !interest.has(it.LeafCategory()) || s.exclude.has(id) || !passesItem(it, req) {
 				continue
 			}
 			if inBest(s.best, id) {
