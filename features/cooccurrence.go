@@ -16,7 +16,8 @@ type CoOccurrence struct {
 	halfLifeMs float64
 	baseTS     int64
 	based      bool
-	scratch    []float32 // prune's buffer
+	scratch    []float32     // prune's buffer of weights
+	slotBuf    []partnerSlot // prune's copy of the row
 }
 
 // coRow is one item's row with its norm and version side by side: an
@@ -128,7 +129,7 @@ func (c *CoOccurrence) prune(row *partners) {
 		}
 	}
 	ties := keep - above // how many entries equal to cut survive
-	row.rebuild(len(row.slots), func(_ uint32, v float32) bool {
+	c.slotBuf = row.filterInPlace(c.slotBuf, func(_ uint32, v float32) bool {
 		if v > cut {
 			return true
 		}
