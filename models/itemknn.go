@@ -56,8 +56,17 @@ type Neighbor struct {
 type ItemKNN struct {
 	cfg   ItemKNNConfig
 	cooc  *features.CoOccurrence
-	locks [64]sync.Mutex
+	locks [64]stripe
 	cache []neighborList
+}
+
+// stripe guards the cached lists of the items with id%64 == its index,
+// and holds compute's buffers for them (reused: a popular item's row has
+// up to CoOccurrenceMaxRow partners).
+type stripe struct {
+	sync.Mutex
+	cands []Neighbor
+	sims  []float32
 }
 
 type neighborList struct {
@@ -93,7 +102,7 @@ func (m *ItemKNN) Neighbors(a features.ItemID, now int64) []Neighbor {
 	defer mu.Unlock()
 	nl := &m.cache[a]
 	if !nl.valid {
-		nl.list = m.compute(a, now)
+		nl.list = m.compute(mu, a, now)
 		nl.version, nl.valid = m.cooc.Version(a), true
 	}
 	return nl.list
@@ -113,7 +122,7 @@ func (m *ItemKNN) Refresh(now int64, from, budget int) (next, recomputed int) {
 		mu.Lock()
 		nl := &m.cache[a]
 		if !nl.valid || nl.version != ver {
-			nl.list = m.compute(id, now)
+			nl.list = m.compute(mu, id, now)
 			nl.version, nl.valid = ver, true
 			recomputed++
 		}
@@ -125,10 +134,15 @@ func (m *ItemKNN) Refresh(now int64, from, budget int) (next, recomputed int) {
 	return end, recomputed
 }
 
-// compute builds a new list: readers may still hold the old one, so it is
-// never reused.
-func (m *ItemKNN) compute(a features.ItemID, now int64) []Neighbor {
-	dst := make([]Neighbor, 0, m.cooc.Partners(a))
+// compute builds a new list for item a, using st's buffers (st must be
+// a's stripe, locked). Readers may still hold the old list, so it is
+// never reused; the new one is exactly as long as it needs to be.
+//
+// Only the best Neighbors of the row are sorted: quickselect finds the
+// cut first (a full sort of 1,000 partners was most of the background
+// refresh's time).
+func (m *ItemKNN) compute(st *stripe, a features.ItemID, now int64) []Neighbor {
+	cands := st.cands[:0]
 	occA := float64(m.cooc.Occurrence(a))
 	shrink := m.cfg.Shrink * float64(m.cooc.BoostAt(now))
 	m.cooc.EachPartner(a, func(b features.ItemID, c float32) {
@@ -137,9 +151,25 @@ func (m *ItemKNN) compute(a features.ItemID, now int64) []Neighbor {
 		}
 		occB := float64(m.cooc.Occurrence(b))
 		den := pow(occA, m.cfg.Alpha)*pow(occB, 1-m.cfg.Alpha) + shrink
-		dst = append(dst, Neighbor{Item: b, Sim: float32(float64(c) / den)})
+		cands = append(cands, Neighbor{Item: b, Sim: float32(float64(c) / den)})
 	})
-	slices.SortFunc(dst, func(x, y Neighbor) int {
+	st.cands = cands
+	if len(cands) > m.cfg.Neighbors {
+		sims := st.sims[:0]
+		for _, n := range cands {
+			sims = append(sims, n.Sim)
+		}
+		st.sims = sims
+		cut := features.SelectNth(sims, len(sims)-m.cfg.Neighbors)
+		kept := cands[:0]
+		for _, n := range cands {
+			if n.Sim >= cut { // ties at the cut are settled by the sort
+				kept = append(kept, n)
+			}
+		}
+		cands = kept
+	}
+	slices.SortFunc(cands, func(x, y Neighbor) int {
 		switch {
 		case x.Sim > y.Sim:
 			return -1
@@ -148,10 +178,7 @@ func (m *ItemKNN) compute(a features.ItemID, now int64) []Neighbor {
 		}
 		return int(x.Item) - int(y.Item) // deterministic ties
 	})
-	if len(dst) > m.cfg.Neighbors {
-		dst = dst[:m.cfg.Neighbors]
-	}
-	return slices.Clip(dst)
+	return slices.Clone(cands[:min(len(cands), m.cfg.Neighbors)])
 }
 
 // Score implements Scorer.

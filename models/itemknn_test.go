@@ -45,3 +45,39 @@ func TestItemKNNNeighbours(t *testing.T) {
 		t.Fatalf("after Refresh: %+v, want 4 neighbours with 5 second", nb)
 	}
 }
+
+// TestItemKNNKeepsTheBestNeighbours: a row with more partners than
+// Neighbors (many of them tied) must give exactly the first Neighbors of
+// the fully sorted row, ties by item id.
+func TestItemKNNKeepsTheBestNeighbours(t *testing.T) {
+	for _, keep := range []int{1, 7, 30, 200} {
+		c := features.NewCoOccurrence(1000, 0)
+		const partners = 150
+		c.AddOccurrence(0, 1)
+		for b := 1; b <= partners; b++ {
+			c.AddOccurrence(features.ItemID(b), 1)
+			c.AddPair(0, features.ItemID(b), float32(1+b%9)) // nine distinct weights: many ties
+		}
+		m := NewItemKNN(c, ItemKNNConfig{Neighbors: keep, Shrink: 1})
+		m.Grow(partners + 1)
+		got := m.Neighbors(0, 0)
+		// Reference: every partner sorted by weight, then id; the first keep.
+		var want []features.ItemID
+		for w := 9; w >= 1; w-- {
+			for b := 1; b <= partners; b++ {
+				if 1+b%9 == w {
+					want = append(want, features.ItemID(b))
+				}
+			}
+		}
+		want = want[:min(keep, len(want))]
+		if len(got) != len(want) {
+			t.Fatalf("Neighbors %d: got %d neighbours, want %d", keep, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].Item != want[i] {
+				t.Fatalf("Neighbors %d: position %d is item %d, want %d", keep, i, got[i].Item, want[i])
+			}
+		}
+	}
+}
