@@ -143,14 +143,14 @@ func (m *ItemKNN) Refresh(now int64, from, budget int) (next, recomputed int) {
 // refresh's time).
 func (m *ItemKNN) compute(st *stripe, a features.ItemID, now int64) []Neighbor {
 	cands := st.cands[:0]
-	occA := float64(m.cooc.Occurrence(a))
+	powA := pow(float64(m.cooc.Occurrence(a)), m.cfg.Alpha)
 	shrink := m.cfg.Shrink * float64(m.cooc.BoostAt(now))
 	m.cooc.EachPartner(a, func(b features.ItemID, c float32) {
 		if c <= 0 {
 			return
 		}
 		occB := float64(m.cooc.Occurrence(b))
-		den := pow(occA, m.cfg.Alpha)*pow(occB, 1-m.cfg.Alpha) + shrink
+		den := powA*pow(occB, 1-m.cfg.Alpha) + shrink
 		cands = append(cands, Neighbor{Item: b, Sim: float32(float64(c) / den)})
 	})
 	st.cands = cands
