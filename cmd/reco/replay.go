@@ -24,6 +24,7 @@ func runReplay(ctx context.Context, args []string) error {
 	topic := fs.String("topic", "reco.events", "topic to produce to")
 	batch := fs.Int("batch", 1000, "messages per write")
 	rate := fs.Int("rate", 0, "events per second at most (0 = as fast as the broker takes them)")
+	inFlight := fs.Int("in-flight", 20000, "events written but not yet acknowledged at most (0 = wait for each batch's acknowledgement)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: reco replay [--brokers B] [--topic T] FILE.jsonl")
 		fs.PrintDefaults()
@@ -43,7 +44,7 @@ func runReplay(ctx context.Context, args []string) error {
 		return err
 	}
 	defer f.Close()
-	p := stream.NewProducer(stream.ProducerConfig{Brokers: strings.Split(*brokers, ","), EventsTopic: *topic, CatalogTopic: *topic, BatchTimeout: 10 * time.Millisecond})
+	p := stream.NewProducer(stream.ProducerConfig{Brokers: strings.Split(*brokers, ","), EventsTopic: *topic, CatalogTopic: *topic, BatchTimeout: 10 * time.Millisecond, InFlight: *inFlight})
 	defer p.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), engine.MaxEventBytes+1)
@@ -98,6 +99,9 @@ func runReplay(ctx context.Context, args []string) error {
 		return fmt.Errorf("reading %s at line %d: %w", fs.Arg(0), line+1, err)
 	}
 	if err := flush(); err != nil {
+		return err
+	}
+	if err := p.Close(); err != nil { // waits for the events still in flight
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "replay: %d events produced to %s, %d invalid lines skipped, in %s\n", sent, *topic, bad, time.Since(start).Round(time.Millisecond))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -22,14 +23,90 @@ type ProducerConfig struct {
 	// BatchTimeout is how long the writer waits to fill a batch. Default
 	// 2 ms: kafka-go's 1 s default would make every HTTP ingest wait a second.
 	BatchTimeout time.Duration
+	// InFlight, when positive, makes Produce return as soon as the
+	// messages are queued, with at most InFlight messages waiting for the
+	// broker's acknowledgement (Produce blocks beyond that); a failed
+	// delivery is returned by a later Produce or by Close. For bulk loads
+	// (reco replay): a synchronous Produce waits for a round trip and
+	// BatchTimeout per call, which capped a replay at ~65 k events/s while
+	// the server was busy. Order is kept: one caller queues in order and
+	// kafka-go writes each partition's batches in order. 0: every Produce
+	// waits for its acknowledgement (HTTP ingest).
+	InFlight int
 }
 
 // Producer writes events to Kafka. Writes wait for the broker's
 // acknowledgement (all replicas), so a 202 from the HTTP API means the
 // event is in the log.
 type Producer struct {
-	cfg ProducerConfig
-	w   *kafka.Writer
+	cfg      ProducerConfig
+	w        *kafka.Writer
+	inFlight *inFlight // nil unless cfg.InFlight > 0
+}
+
+// inFlight counts messages queued but not yet acknowledged, for a
+// Producer with ProducerConfig.InFlight.
+type inFlight struct {
+	mu   sync.Mutex
+	n    int
+	err  error         // the first failed delivery
+	wake chan struct{} // signalled when deliveries complete
+}
+
+// completed is the kafka.Writer's Completion function.
+func (f *inFlight) completed(msgs []kafka.Message, err error) {
+	f.mu.Lock()
+	f.n -= len(msgs)
+	if err != nil && f.err == nil {
+		f.err = fmt.Errorf("producing %d messages to %s/%d: %w", len(msgs), msgs[0].Topic, msgs[0].Partition, err)
+	}
+	f.mu.Unlock()
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// reserve waits until n more messages may be in flight (always allowed
+// when none are), and counts them. It returns the first failed delivery
+// so far, or ctx's error.
+func (f *inFlight) reserve(ctx context.Context, n, max int) error {
+	for {
+		f.mu.Lock()
+		if f.err != nil {
+			err := f.err
+			f.mu.Unlock()
+			return err
+		}
+		if f.n == 0 || f.n+n <= max {
+			f.n += n
+			f.mu.Unlock()
+			return nil
+		}
+		f.mu.Unlock()
+		select {
+		case <-f.wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// release uncounts n messages that were reserved but never queued.
+func (f *inFlight) release(n int) {
+	f.mu.Lock()
+	f.n -= n
+	f.mu.Unlock()
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (f *inFlight) firstErr() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
 }
 
 // NewProducer returns a producer; Close it when done.
@@ -37,7 +114,7 @@ func NewProducer(cfg ProducerConfig) *Producer {
 	if cfg.BatchTimeout <= 0 {
 		cfg.BatchTimeout = 2 * time.Millisecond
 	}
-	return &Producer{cfg: cfg, w: &kafka.Writer{
+	p := &Producer{cfg: cfg, w: &kafka.Writer{
 		Addr:                   kafka.TCP(cfg.Brokers...),
 		Balancer:               &kafka.Hash{},
 		BatchTimeout:           cfg.BatchTimeout,
@@ -45,6 +122,12 @@ func NewProducer(cfg ProducerConfig) *Producer {
 		RequiredAcks:           kafka.RequireAll,
 		AllowAutoTopicCreation: true,
 	}}
+	if cfg.InFlight > 0 {
+		p.inFlight = &inFlight{wake: make(chan struct{}, 1)}
+		p.w.Async = true
+		p.w.Completion = p.inFlight.completed
+	}
+	return p
 }
 
 // TopicOf returns the topic an event belongs on.
@@ -78,12 +161,21 @@ func (p *Producer) ProduceEvents(ctx context.Context, evs []*engine.Event) error
 	return p.Produce(ctx, msgs...)
 }
 
-// Produce writes messages (each with its Topic set) and waits for them.
+// Produce writes messages (each with its Topic set) and waits for them
+// (with ProducerConfig.InFlight: until they are queued).
 func (p *Producer) Produce(ctx context.Context, msgs ...kafka.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
+	if p.inFlight != nil {
+		if err := p.inFlight.reserve(ctx, len(msgs), p.cfg.InFlight); err != nil {
+			return err
+		}
+	}
 	if err := p.w.WriteMessages(ctx, msgs...); err != nil {
+		if p.inFlight != nil { // not queued: no Completion will count them
+			p.inFlight.release(len(msgs))
+		}
 		// kafka-go reports one error per message; say it once.
 		var we kafka.WriteErrors
 		if errors.As(err, &we) {
@@ -98,5 +190,12 @@ func (p *Producer) Produce(ctx context.Context, msgs ...kafka.Message) error {
 	return nil
 }
 
-// Close flushes and closes the writer.
-func (p *Producer) Close() error { return p.w.Close() }
+// Close flushes and closes the writer. With ProducerConfig.InFlight it
+// waits for every queued message and returns the first failed delivery.
+func (p *Producer) Close() error {
+	err := p.w.Close()
+	if p.inFlight != nil {
+		err = errors.Join(err, p.inFlight.firstErr())
+	}
+	return err
+}
