@@ -86,7 +86,7 @@ func (e *Engine) Run(ctx context.Context) {
 			// A quarter of the interval at most: under heavy ingest every
 			// row changes all the time, and recomputing them all would
 			// take a core from ingest. Lists get staler instead.
-			from, _ = e.refreshNeighborsUntil(from, time.Now().Add(e.cfg.NeighborRefresh/4))
+			from, _ = e.refreshNeighborsUntil(from, time.Now().Add(e.cfg.NeighborRefresh/4), e.cfg.NeighborMinAge)
 			e.mu.RLock()
 			e.popular.Refresh(e.clock, e.version.Load())
 			e.mu.RUnlock()
@@ -107,18 +107,19 @@ const refreshSlice = 4
 // instead; call this directly after a bulk load to serve fresh lists at
 // once.
 func (e *Engine) RefreshNeighbors() (recomputed int) {
-	_, recomputed = e.refreshNeighborsUntil(0, time.Time{})
+	_, recomputed = e.refreshNeighborsUntil(0, time.Time{}, 0)
 	return recomputed
 }
 
 // refreshNeighborsUntil refreshes neighbour lists from item from on until
-// deadline (zero: none) or the end of the catalog, and returns where the
-// next call goes on (0: from the start) and how many lists it recomputed.
-func (e *Engine) refreshNeighborsUntil(from int, deadline time.Time) (next, recomputed int) {
+// deadline (zero: none) or the end of the catalog, leaving lists the
+// refresh computed less than minAge ago, and returns where the next call
+// goes on (0: from the start) and how many lists it recomputed.
+func (e *Engine) refreshNeighborsUntil(from int, deadline time.Time, minAge time.Duration) (next, recomputed int) {
 	for {
 		e.mu.RLock()
 		var n int
-		next, n = e.itemKNN.Refresh(e.clock, from, refreshSlice)
+		next, n = e.itemKNN.Refresh(e.clock, from, refreshSlice, time.Now().UnixNano(), minAge.Nanoseconds())
 		e.mu.RUnlock()
 		recomputed += n
 		if next == 0 || (!deadline.IsZero() && time.Now().After(deadline)) {

@@ -70,9 +70,10 @@ type stripe struct {
 }
 
 type neighborList struct {
-	version uint32
-	valid   bool
-	list    []Neighbor
+	version    uint32
+	valid      bool
+	list       []Neighbor
+	computedAt int64 // Refresh's clock when Refresh computed it (0: by Neighbors)
 }
 
 // NewItemKNN returns an ItemKNN over cooc.
@@ -111,9 +112,13 @@ func (m *ItemKNN) Neighbors(a features.ItemID, now int64) []Neighbor {
 // Refresh recomputes the cached lists of items whose co-occurrence changed
 // since, visiting at most budget items starting at item from, and returns
 // where the next call should start (0 after the last item) and how many
-// lists it recomputed. Call it under the engine's read lock, in slices
+// lists it recomputed. A changed list computed by Refresh less than minAge
+// ago on clock (any nanosecond clock, the same on every call) is left as
+// it is: under heavy ingest a popular item's row changes with every
+// event, and recomputing it as often as the budget allowed took a tenth
+// of the CPU from ingest. Call it under the engine's read lock, in slices
 // small enough not to hold ingest back.
-func (m *ItemKNN) Refresh(now int64, from, budget int) (next, recomputed int) {
+func (m *ItemKNN) Refresh(now int64, from, budget int, clock, minAge int64) (next, recomputed int) {
 	end := min(len(m.cache), from+budget)
 	for a := from; a < end; a++ {
 		id := features.ItemID(a)
@@ -121,9 +126,9 @@ func (m *ItemKNN) Refresh(now int64, from, budget int) (next, recomputed int) {
 		mu := &m.locks[id%uint32(len(m.locks))]
 		mu.Lock()
 		nl := &m.cache[a]
-		if !nl.valid || nl.version != ver {
+		if !nl.valid || (nl.version != ver && (nl.computedAt == 0 || clock-nl.computedAt >= minAge)) {
 			nl.list = m.compute(mu, id, now)
-			nl.version, nl.valid = ver, true
+			nl.version, nl.valid, nl.computedAt = ver, true, clock
 			recomputed++
 		}
 		mu.Unlock()

@@ -38,11 +38,29 @@ func TestItemKNNNeighbours(t *testing.T) {
 	if nb := m.Neighbors(0, 0); len(nb) != 3 {
 		t.Fatalf("before Refresh: %+v, want the cached 3 neighbours", nb)
 	}
-	if next, n := m.Refresh(0, 0, 100); next != 0 || n == 0 {
+	if next, n := m.Refresh(0, 0, 100, 1, 0); next != 0 || n == 0 {
 		t.Fatalf("Refresh = (%d, %d), want to wrap around after recomputing", next, n)
 	}
 	if nb := m.Neighbors(0, 0); len(nb) != 4 || nb[1].Item != 5 {
 		t.Fatalf("after Refresh: %+v, want 4 neighbours with 5 second", nb)
+	}
+	// A list Refresh computed less than minAge ago waits, though changed.
+	c.AddOccurrence(6, 50)
+	m.Grow(7)
+	for i := 0; i < 40; i++ {
+		c.AddPair(0, 6, 1)
+	}
+	if _, n := m.Refresh(0, 0, 1, 1+999, 1000); n != 0 { // item 0 only
+		t.Fatalf("Refresh within minAge recomputed %d lists, want 0", n)
+	}
+	if nb := m.Neighbors(0, 0); len(nb) != 4 {
+		t.Fatalf("within minAge: %+v, want the 4 cached neighbours", nb)
+	}
+	if _, n := m.Refresh(0, 0, 1, 1+1000, 1000); n != 1 {
+		t.Fatalf("Refresh once minAge passed recomputed %d lists, want item 0's", n)
+	}
+	if nb := m.Neighbors(0, 0); len(nb) != 5 || nb[0].Item != 6 {
+		t.Fatalf("after minAge: %+v, want 5 neighbours with 6 first", nb)
 	}
 }
 
