@@ -9,7 +9,6 @@
 package engine
 
 import (
-	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,7 +39,13 @@ type Engine struct {
 	clock         int64              // newest event time applied, unix ms
 	offsets       map[Position]int64 // next Kafka offset per partition the state reflects
 	attribution   map[attributionKey]*attributionCounts
-	paired        itemSet // Apply's scratch: partners already paired with the current event
+	paired        itemSet      // Apply's scratch: partners already paired with the current event
+	pairBuf       []pairUpdate // co-occurrence updates listed since the last flushPairsLocked (pairs.go)
+
+	// coocMu guards cooc: co-occurrence updates may be applied by a worker
+	// of their own, outside mu (pairs.go). Readers take it after mu.
+	coocMu sync.RWMutex
+	pairs  atomic.Pointer[pairQueue] // the worker's queue while Run runs
 
 	version atomic.Uint64 // events applied; bumped after each Apply
 	// catalogVersion and modelVersion change with every catalog event and
@@ -138,6 +143,7 @@ func (e *Engine) Apply(ev *Event) error {
 	}
 	e.mu.Lock()
 	e.applyLocked(ev)
+	e.flushPairsLocked()
 	e.mu.Unlock()
 	return nil
 }
@@ -393,24 +399,3 @@ func (e *Engine) addToBasket(u *features.User, iid features.ItemID, ts int64) {
 
 // maxBasketPartners bounds the basket items a new one is paired with.
 const maxBasketPartners = 32
-
-// addCoOccurrence pairs item iid with the distinct items of the user's
-// last CoOccurrenceWindow positive interactions.
-func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float32, ts int64) {
-	boost := e.cooc.Boost(ts)
-	e.cooc.AddOccurrence(iid, w*boost)
-	e.paired.reset(e.catalog.Len())
-	e.paired.set(iid, 1)
-	left := e.cfg.CoOccurrenceWindow
-	u.Recent(0, func(x features.Interaction) bool {
-		if e.paired.has(x.Item) {
-			return true
-		}
-		e.paired.set(x.Item, 1)
-		if wj := e.weight(x.Kind, float64(x.Value)); wj > 0 {
-			e.cooc.AddPair(iid, x.Item, float32(math.Sqrt(float64(w*wj)))*boost)
-		}
-		left--
-		return left > 0
-	})
-}

@@ -37,6 +37,7 @@ func (e *Engine) ApplyMessages(msgs []*Message) {
 	for _, m := range msgs {
 		e.applyMessageLocked(m)
 	}
+	e.flushPairsLocked()
 	e.mu.Unlock()
 }
 
@@ -46,6 +47,7 @@ func (e *Engine) ApplyMessage(pos Position, offset int64, value []byte) error {
 	m.Decode(value)
 	e.mu.Lock()
 	e.applyMessageLocked(&m)
+	e.flushPairsLocked()
 	e.mu.Unlock()
 	return m.Err
 }

@@ -26,6 +26,8 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
+	e.coocMu.RLock()
+	defer e.coocMu.RUnlock()
 	n := e.catalog.Len()
 	s := e.scratch.get(n)
 	defer e.scratch.put(s)

@@ -81,6 +81,8 @@ const (
 func (e *Engine) WriteSnapshot(w io.Writer) error {
 	var raw bytes.Buffer
 	e.mu.RLock()
+	e.waitPairs() // the co-occurrences of every event the state holds
+	e.coocMu.RLock()
 	st := snapshotState{
 		Format: snapshotFormat, TakenAt: time.Now().UnixMilli(), Clock: e.clock, Applied: e.version.Load(),
 		RatingSum: e.ratingSum, Ratings: e.ratings,
@@ -95,6 +97,7 @@ func (e *Engine) WriteSnapshot(w io.Writer) error {
 		st.Offsets = append(st.Offsets, offsetState{p.Topic, p.Partition, next})
 	}
 	err := gob.NewEncoder(&raw).Encode(&st)
+	e.coocMu.RUnlock()
 	e.mu.RUnlock()
 	if err != nil {
 		return fmt.Errorf("encoding snapshot: %w", err)

@@ -59,7 +59,8 @@ func (e *Engine) trainingRows() [][]models.Seed {
 	return rows
 }
 
-// Run does the engine's background work until ctx ends: it refreshes the
+// Run does the engine's background work until ctx ends: it applies
+// co-occurrence updates on a goroutine of their own (pairs.go), refreshes the
 // item-to-item neighbour lists and the popular list every NeighborRefresh
 // (requests then never rebuild them), and retrains the
 // EASE model every TrainInterval when at least TrainMinEvents events
@@ -69,10 +70,14 @@ func (e *Engine) Run(ctx context.Context) {
 	e.popular.SetBackground(true)
 	defer e.popular.SetBackground(false)
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		e.trainLoop(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		e.runPairWorker(ctx)
 	}()
 	t := time.NewTicker(e.cfg.NeighborRefresh)
 	defer t.Stop()
@@ -118,8 +123,10 @@ func (e *Engine) RefreshNeighbors() (recomputed int) {
 func (e *Engine) refreshNeighborsUntil(from int, deadline time.Time, minAge time.Duration) (next, recomputed int) {
 	for {
 		e.mu.RLock()
+		e.coocMu.RLock()
 		var n int
 		next, n = e.itemKNN.Refresh(e.clock, from, refreshSlice, time.Now().UnixNano(), minAge.Nanoseconds())
+		e.coocMu.RUnlock()
 		e.mu.RUnlock()
 		recomputed += n
 		if next == 0 || (!deadline.IsZero() && time.Now().After(deadline)) {

@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"sync"
+
+	"reco/features"
+)
+
+// Co-occurrence updates are the largest part of applying an interaction:
+// each pairs the item with up to CoOccurrenceWindow earlier items of the
+// user, in both directions, in rows spread over the whole table (at 2 M
+// events ingested, 62 % of the applying goroutine's time, with 0.7 of the
+// two CPUs idle). While Run runs, a worker of its own applies them: the
+// goroutine applying events only lists the updates (pairUpdate) and hands
+// them over with the batch, and the two run on two CPUs. Without Run
+// (tests, replays, benchmarks) updates are applied at once, before Apply
+// returns.
+//
+// The table then has its own lock, coocMu: the worker takes it to write,
+// readers of the table (answers, the neighbour refresh, snapshots) take
+// it to read after the engine's read lock. The worker takes no other
+// lock, so it never waits for ingest. Updates are sums, so the order the
+// worker applies them in does not matter; answers see an event's
+// co-occurrences a few milliseconds after the event itself (its user's
+// history, which personalises answers, at once).
+
+// pairUpdate is one change to the co-occurrence table: the weight of pair
+// (a, b), or item a's own occurrence when a == b, at time ts (the time
+// boost is applied with the update).
+type pairUpdate struct {
+	ts   int64
+	a, b features.ItemID
+	w    float32
+}
+
+// addCoOccurrence lists the co-occurrence updates of user u's new
+// interaction with item iid of weight w at ts: its occurrence, and a pair
+// with each of the last CoOccurrenceWindow distinct items of u's history
+// with positive weight. Call it before the interaction joins the history.
+func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float32, ts int64) {
+	e.pairBuf = append(e.pairBuf, pairUpdate{ts: ts, a: iid, b: iid, w: w})
+	e.paired.reset(e.catalog.Len())
+	e.paired.set(iid, 1)
+	left := e.cfg.CoOccurrenceWindow
+	u.Recent(0, func(x features.Interaction) bool {
+		if e.paired.has(x.Item) {
+			return true
+		}
+		e.paired.set(x.Item, 1)
+		if wj := e.weight(x.Kind, float64(x.Value)); wj > 0 {
+			e.pairBuf = append(e.pairBuf, pairUpdate{ts: ts, a: iid, b: x.Item, w: float32(math.Sqrt(float64(w * wj)))})
+		}
+		left--
+		return left > 0
+	})
+}
+
+// flushPairsLocked hands the updates listed since the last call to the
+// worker, or applies them when no worker runs. Call it under e.mu's write
+// lock, before unlocking: a snapshot (under the read lock) then finds
+// every update of the events it holds either applied or queued.
+func (e *Engine) flushPairsLocked() {
+	if len(e.pairBuf) == 0 {
+		return
+	}
+	if q := e.pairs.Load(); q != nil {
+		if next, ok := q.put(e.pairBuf); ok {
+			e.pairBuf = next
+			return
+		}
+	}
+	e.coocMu.Lock()
+	applyPairs(e.cooc, e.pairBuf)
+	e.coocMu.Unlock()
+	e.pairBuf = e.pairBuf[:0]
+}
+
+// applyPairs applies updates to c.
+func applyPairs(c *features.CoOccurrence, updates []pairUpdate) {
+	var lastTS int64
+	var boost float32
+	for i, p := range updates {
+		if i == 0 || p.ts != lastTS { // an event's updates share its time
+			lastTS, boost = p.ts, c.Boost(p.ts)
+		}
+		if p.a == p.b {
+			c.AddOccurrence(p.a, p.w*boost)
+		} else {
+			c.AddPair(p.a, p.b, p.w*boost)
+		}
+	}
+}
+
+// runPairWorker applies queued co-occurrence updates until ctx ends, then
+// stops taking new ones (they are applied at once again) and applies what
+// is queued before returning.
+func (e *Engine) runPairWorker(ctx context.Context) {
+	q := newPairQueue(maxQueuedPairBatches)
+	e.pairs.Store(q)
+	stop := context.AfterFunc(ctx, q.close)
+	defer stop()
+	for {
+		batches, ok := q.take()
+		if !ok {
+			break
+		}
+		for _, b := range batches {
+			e.coocMu.Lock()
+			applyPairs(e.cooc, b)
+			e.coocMu.Unlock()
+		}
+		q.done(batches)
+	}
+	e.pairs.Store(nil)
+}
+
+// waitPairs returns once every queued update is applied. Call it under
+// e.mu (read or write): no update can be queued meanwhile.
+func (e *Engine) waitPairs() {
+	if q := e.pairs.Load(); q != nil {
+		q.wait()
+	}
+}
+
+// maxQueuedPairBatches bounds the batches (one per lock hold of the
+// applying goroutine, up to applyBatch events each) waiting for the
+// worker: beyond it the applying goroutine waits, so a slow worker slows
+// ingest instead of queueing without bound.
+const maxQueuedPairBatches = 64
+
+// pairQueue passes batches of updates from the applying goroutine to the
+// worker, and the emptied batches back for reuse.
+type pairQueue struct {
+	mu      sync.Mutex
+	changed sync.Cond // signalled on every change below
+	queued  [][]pairUpdate
+	free    [][]pairUpdate
+	busy    bool // the worker is applying batches it took
+	closed  bool
+	max     int
+	taken   int // batches the worker took, for tests
+}
+
+func newPairQueue(max int) *pairQueue {
+	q := &pairQueue{max: max}
+	q.changed.L = &q.mu
+	return q
+}
+
+// put queues b, waiting while the queue is full, and returns an empty
+// buffer to list the next updates in. It reports false, keeping b, once
+// the queue is closed: the caller applies b itself.
+func (q *pairQueue) put(b []pairUpdate) ([]pairUpdate, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.queued) >= q.max && !q.closed {
+		q.changed.Wait()
+	}
+	if q.closed {
+		return b, false
+	}
+	q.queued = append(q.queued, b)
+	var next []pairUpdate
+	if n := len(q.free); n > 0 {
+		next, q.free = q.free[n-1], q.free[:n-1]
+	}
+	q.changed.Broadcast()
+	return next, true
+}
+
+// take waits for queued batches and returns them all; false once the
+// queue is closed and empty.
+func (q *pairQueue) take() ([][]pairUpdate, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.queued) == 0 && !q.closed {
+		q.changed.Wait()
+	}
+	if len(q.queued) == 0 {
+		return nil, false
+	}
+	out := q.queued
+	q.queued = nil
+	q.busy = true
+	q.taken += len(out)
+	q.changed.Broadcast() // room for put
+	return out, true
+}
+
+// done hands the batches take returned back, applied.
+func (q *pairQueue) done(batches [][]pairUpdate) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, b := range batches {
+		q.free = append(q.free, b[:0])
+	}
+	q.busy = false
+	q.changed.Broadcast()
+}
+
+// wait returns once nothing is queued or being applied.
+func (q *pairQueue) wait() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.queued) > 0 || q.busy {
+		q.changed.Wait()
+	}
+}
+
+// close makes put refuse batches from now on; take still returns what is
+// queued.
+func (q *pairQueue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	q.changed.Broadcast()
+}

@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestPairWorkerMatchesApplyingAtOnce feeds the same events to an engine
+// whose co-occurrence updates go through Run's worker and to one that
+// applies them at once: the tables must be identical once a snapshot has
+// been written (it waits for the worker), in the snapshot itself, and
+// after Run stopped.
+func TestPairWorkerMatchesApplyingAtOnce(t *testing.T) {
+	cfg := Config{CoOccurrenceMaxRow: 16} // small rows: pruning happens too
+	evs := benchEvents(300, 30, 120)
+
+	sync := New(cfg)
+	for i := range evs {
+		if err := sync.Apply(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	async := New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { async.Run(ctx); close(ran) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for async.pairs.Load() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("Run did not start the pair worker")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	q := async.pairs.Load()
+	msgs := make([]*Message, 0, 32)
+	for i := range evs {
+		msgs = append(msgs, &Message{Pos: Position{"t", 0}, Offset: int64(i), Event: evs[i]})
+		if len(msgs) == cap(msgs) || i == len(evs)-1 {
+			async.ApplyMessages(msgs)
+			msgs = msgs[:0]
+		}
+	}
+	var snap bytes.Buffer
+	if err := async.WriteSnapshot(&snap); err != nil {
+		t.Fatal(err)
+	}
+	q.mu.Lock()
+	taken := q.taken
+	q.mu.Unlock()
+	if taken == 0 {
+		t.Fatal("the worker applied no batch: the test did not exercise it")
+	}
+	want := sync.cooc.Export()
+	async.coocMu.RLock()
+	got := async.cooc.Export()
+	async.coocMu.RUnlock()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatal("co-occurrence through the worker differs from applying at once")
+	}
+	restored, err := ReadSnapshot(&snap, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var syncSnap bytes.Buffer
+	if err := sync.WriteSnapshot(&syncSnap); err != nil {
+		t.Fatal(err)
+	}
+	syncRestored, err := ReadSnapshot(&syncSnap, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(restored.cooc.Export(), syncRestored.cooc.Export()) {
+		t.Fatal("the snapshot's co-occurrence differs: it was written before the worker caught up")
+	}
+
+	// After Run, updates are applied at once again, and nothing queued is lost.
+	cancel()
+	<-ran
+	if async.pairs.Load() != nil {
+		t.Fatal("the worker's queue is still installed after Run returned")
+	}
+	extra := benchEvents(20, 5, 120)
+	for i := range extra {
+		if err := sync.Apply(&extra[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := async.Apply(&extra[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(async.cooc.Export(), sync.cooc.Export()) {
+		t.Fatal("after Run stopped, co-occurrence differs")
+	}
+}
