@@ -109,8 +109,11 @@ func (c *CoOccurrence) addHalf(a, b ItemID, w float32) {
 	}
 }
 
-// prune keeps the strongest three quarters of maxRow partners, so that a
-// full row is pruned again only after many new partners arrived. Ties at
+// prune keeps the strongest half of maxRow partners, so that a full row is
+// pruned again only after many new partners arrived: a popular item's row
+// is pruned every maxRow/2 new partners, not every maxRow/4 as when it
+// kept three quarters (pruning was 9 % of ingest's CPU at 2 M events;
+// ml-100k figures identical either way). Ties at
 // the cut are kept only up to that count: rows of equal weights (every
 // pair seen once) must shrink too, or every later add would prune again.
 //
@@ -120,7 +123,7 @@ func (c *CoOccurrence) prune(row *partners) {
 	vals := c.scratch[:0]
 	row.each(func(_ ItemID, v float32) { vals = append(vals, v) })
 	c.scratch = vals
-	keep := c.maxRow * 3 / 4
+	keep := c.maxRow / 2
 	cut := SelectNth(vals, len(vals)-keep)
 	above := 0
 	for _, v := range vals {

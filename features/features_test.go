@@ -70,8 +70,8 @@ func TestCoOccurrencePruneShrinksRowsOfTies(t *testing.T) {
 	for b := ItemID(1); b <= 100; b++ {
 		c.AddPair(0, b, 1) // every partner seen once: all tied
 	}
-	if n := c.Partners(0); n > 8 || n < 6 {
-		t.Fatalf("row of ties has %d partners, want 6..8", n)
+	if n := c.Partners(0); n > 8 || n < 4 { // pruned to half, then refilled
+		t.Fatalf("row of ties has %d partners, want 4..8", n)
 	}
 }
 
