@@ -40,6 +40,17 @@ func idHash(id string) uint64 {
 	return h
 }
 
+// touch reads the table slots that addHash(h) will, as the i-th of the
+// next adds: its own and the one of the id it will push out of the
+// window (see HashTable.Touch). The result only keeps the reads.
+func (d *dedup) touch(h uint64, i int) bool {
+	hit := d.seen.Touch(features.Hash64(h))
+	if old := d.ring[(d.next+i)%len(d.ring)]; old != 0 {
+		hit = d.seen.Touch(features.Hash64(old)) != hit
+	}
+	return hit
+}
+
 // add records id and reports whether it was already in the window.
 func (d *dedup) add(id string) (duplicate bool) {
 	return d.addHash(idHash(id))

@@ -41,6 +41,7 @@ type Engine struct {
 	attribution   map[attributionKey]*attributionCounts
 	paired        itemSet      // Apply's scratch: partners already paired with the current event
 	pairBuf       []pairUpdate // co-occurrence updates listed since the last flushPairsLocked (pairs.go)
+	touchSink     bool         // keeps ApplyMessages' cache-warming reads (HashTable.Touch)
 
 	// coocMu guards cooc: co-occurrence updates may be applied by a worker
 	// of their own, outside mu (pairs.go). Readers take it after mu.
@@ -149,7 +150,16 @@ func (e *Engine) Apply(ev *Event) error {
 }
 
 func (e *Engine) applyLocked(ev *Event) {
-	if ev.ID != "" && e.dedup.add(ev.ID) {
+	var h uint64
+	if ev.ID != "" {
+		h = idHash(ev.ID)
+	}
+	e.applyHashedLocked(ev, h)
+}
+
+// applyHashedLocked applies ev whose id hashes to h (0: no id).
+func (e *Engine) applyHashedLocked(ev *Event, h uint64) {
+	if h != 0 && e.dedup.addHash(h) {
 		e.stats.Duplicates.Add(1)
 		return
 	}

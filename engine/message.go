@@ -16,12 +16,19 @@ type Message struct {
 	// Err says why the message was rejected (a *DecodeError); a rejected
 	// message changes nothing but the partition's offset.
 	Err error
+	// idHash is idHash(Event.ID), computed by Decode (on the decoding
+	// goroutine, not under the lock); 0 without an id.
+	idHash uint64
 }
 
 // Decode decodes and validates value into m.Event, or sets m.Err.
 func (m *Message) Decode(value []byte) {
 	m.Event = Event{}
 	m.Err = decodeEventInto(value, &m.Event)
+	m.idHash = 0
+	if m.Err == nil && m.Event.ID != "" {
+		m.idHash = idHash(m.Event.ID)
+	}
 }
 
 // ApplyMessages applies msgs in order under one lock and records, under the
@@ -34,6 +41,16 @@ func (m *Message) Decode(value []byte) {
 // move every event once more.
 func (e *Engine) ApplyMessages(msgs []*Message) {
 	e.mu.Lock()
+	// The dedup window is far larger than the CPU caches: read the slots of
+	// the whole batch first, so that their cache misses overlap.
+	touched, i := false, 0
+	for _, m := range msgs {
+		if m.idHash != 0 {
+			touched = e.dedup.touch(m.idHash, i) != touched
+			i++
+		}
+	}
+	e.touchSink = touched
 	for _, m := range msgs {
 		e.applyMessageLocked(m)
 	}
@@ -54,7 +71,7 @@ func (e *Engine) ApplyMessage(pos Position, offset int64, value []byte) error {
 
 func (e *Engine) applyMessageLocked(m *Message) {
 	if m.Err == nil {
-		e.applyLocked(&m.Event)
+		e.applyHashedLocked(&m.Event, m.idHash)
 	}
 	e.offsets[m.Pos] = m.Offset + 1
 }

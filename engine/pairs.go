@@ -72,13 +72,27 @@ func (e *Engine) flushPairsLocked() {
 		}
 	}
 	e.coocMu.Lock()
-	applyPairs(e.cooc, e.pairBuf)
+	e.touchSink = applyPairs(e.cooc, e.pairBuf)
 	e.coocMu.Unlock()
 	e.pairBuf = e.pairBuf[:0]
 }
 
-// applyPairs applies updates to c.
-func applyPairs(c *features.CoOccurrence, updates []pairUpdate) {
+// applyPairs applies updates to c. The rows of a large catalog are far
+// from the CPU caches: their headers, then their slots, are read for the
+// whole batch first (CoOccurrence.TouchRow), so that the misses overlap.
+// It returns the touches' result, only to keep them.
+func applyPairs(c *features.CoOccurrence, updates []pairUpdate) bool {
+	touched := false
+	for _, p := range updates {
+		if p.a != p.b {
+			touched = c.TouchRow(p.b) != touched
+		}
+	}
+	for _, p := range updates {
+		if p.a != p.b {
+			touched = c.TouchSlot(p.a, p.b) != (c.TouchSlot(p.b, p.a) != touched)
+		}
+	}
 	var lastTS int64
 	var boost float32
 	for i, p := range updates {
@@ -91,6 +105,7 @@ func applyPairs(c *features.CoOccurrence, updates []pairUpdate) {
 			c.AddPair(p.a, p.b, p.w*boost)
 		}
 	}
+	return touched
 }
 
 // runPairWorker applies queued co-occurrence updates until ctx ends, then
@@ -101,6 +116,8 @@ func (e *Engine) runPairWorker(ctx context.Context) {
 	e.pairs.Store(q)
 	stop := context.AfterFunc(ctx, q.close)
 	defer stop()
+	touched := false
+	defer func() { q.sink = touched }()
 	for {
 		batches, ok := q.take()
 		if !ok {
@@ -108,7 +125,7 @@ func (e *Engine) runPairWorker(ctx context.Context) {
 		}
 		for _, b := range batches {
 			e.coocMu.Lock()
-			applyPairs(e.cooc, b)
+			touched = applyPairs(e.cooc, b) != touched
 			e.coocMu.Unlock()
 		}
 		q.done(batches)
@@ -140,7 +157,8 @@ type pairQueue struct {
 	busy    bool // the worker is applying batches it took
 	closed  bool
 	max     int
-	taken   int // batches the worker took, for tests
+	taken   int  // batches the worker took, for tests
+	sink    bool // keeps the worker's cache-warming reads
 }
 
 func newPairQueue(max int) *pairQueue {

@@ -93,6 +93,23 @@ func (c *CoOccurrence) AddOccurrence(a ItemID, w float32) {
 	c.rows[a].version++
 }
 
+// TouchRow and TouchSlot read what AddPair(a, b) will read, in two steps
+// (the slot's address is in the row): a caller about to add many pairs
+// touches all their rows, then all their slots, so that the cache misses
+// of each step overlap instead of coming one after another. The results
+// only keep the reads; see HashTable.Touch.
+func (c *CoOccurrence) TouchRow(a ItemID) bool {
+	return int(a) < len(c.rows) && c.rows[a].n == 0
+}
+
+// TouchSlot: see TouchRow.
+func (c *CoOccurrence) TouchSlot(a, b ItemID) bool {
+	if int(a) >= len(c.rows) {
+		return false
+	}
+	return c.rows[a].touch(b)
+}
+
 // AddPair adds w to the pair (a, b) in both directions.
 func (c *CoOccurrence) AddPair(a, b ItemID, w float32) {
 	c.addHalf(a, b, w)

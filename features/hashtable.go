@@ -83,6 +83,15 @@ func (t *HashTable[K, V]) Get(k K) (V, bool) {
 	}
 }
 
+// Touch reads k's home slot and reports whether it holds k. Its use is
+// the read: a caller about to look up many keys touches them all first,
+// so that their cache misses overlap instead of coming one after another
+// (the loads are independent; the lookups that follow find the slots in
+// cache). The result must be used, or the compiler may drop the read.
+func (t *HashTable[K, V]) Touch(k K) bool {
+	return t.slots[k.home()&t.mask].key == k
+}
+
 // Put sets the value of k and reports whether k was new.
 func (t *HashTable[K, V]) Put(k K, v V) (isNew bool) {
 	var zero K

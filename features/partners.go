@@ -48,6 +48,11 @@ func (p *partners) add(k ItemID, v float32) {
 	}
 }
 
+// touch reads item k's home slot (see CoOccurrence.TouchRow).
+func (p *partners) touch(k ItemID) bool {
+	return len(p.slots) > 0 && p.slots[p.slot(k+1)].key == k+1
+}
+
 // find returns the slot of item k and whether it is present.
 func (p *partners) find(k ItemID) (uint32, bool) {
 	if p.n == 0 {
