@@ -74,6 +74,30 @@ func BenchmarkApplyMessageShop(b *testing.B) {
 	}
 }
 
+// BenchmarkApplyMessagesShop is the consumer's path on the same stream:
+// messages decoded beforehand (the consumer decodes on another
+// goroutine), applied in batches of 32 under one lock. Co-occurrence
+// updates are applied at once (no Run, so no pair worker).
+func BenchmarkApplyMessagesShop(b *testing.B) {
+	raw := shopMessages(b.N)
+	msgs := make([]Message, b.N)
+	for i := range msgs {
+		msgs[i].Pos, msgs[i].Offset = Position{"reco.events", 0}, int64(i)
+		msgs[i].Decode(raw[i])
+	}
+	e := New(Config{})
+	batch := make([]*Message, 0, 32)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range msgs {
+		batch = append(batch, &msgs[i])
+		if len(batch) == cap(batch) || i == len(msgs)-1 {
+			e.ApplyMessages(batch)
+			batch = batch[:0]
+		}
+	}
+}
+
 // shopMessages returns n encoded events shaped like a shop's stream.
 func shopMessages(n int) [][]byte {
 	rng := rand.New(rand.NewPCG(1, 2))
