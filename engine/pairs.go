@@ -117,7 +117,11 @@ func (e *Engine) runPairWorker(ctx context.Context) {
 	stop := context.AfterFunc(ctx, q.close)
 	defer stop()
 	touched := false
-	defer func() { q.sink = touched }()
+	defer func() {
+		q.mu.Lock()
+		q.sink = touched
+		q.mu.Unlock()
+	}()
 	for {
 		batches, ok := q.take()
 		if !ok {
