@@ -66,6 +66,7 @@ type Engine struct {
 	requestEpoch string
 
 	scratch scratchPool
+	proofs  proofCache // social-proof sentences per item (social_proof.go)
 
 	stats Stats
 }
@@ -107,6 +108,7 @@ func New(cfg Config) *Engine {
 func (e *Engine) wireModels() {
 	e.itemKNN = models.NewItemKNN(e.cooc, e.cfg.ItemKNN)
 	e.itemKNN.Grow(e.catalog.Len())
+	e.proofs.grow(e.catalog.Len())
 	e.contSim = models.NewContentSimilarity(e.content, e.cfg.Content)
 	e.popular = models.NewPopular(e.pop, e.catalog, e.cfg.PopularTopN)
 }
@@ -207,6 +209,7 @@ func (e *Engine) ensureItem(name string, ts int64) features.ItemID {
 	id, isNew := e.catalog.Ensure(name, ts)
 	if isNew {
 		e.itemKNN.Grow(e.catalog.Len())
+		e.proofs.grow(e.catalog.Len())
 	}
 	return id
 }

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"math"
-	"strconv"
 
 	"reco/features"
 )
@@ -93,25 +91,6 @@ func (e *Engine) mainReason(s *scratch, id features.ItemID) string {
 		return "recommended for you"
 	}
 	return "popular right now"
-}
-
-// socialProofMin are the thresholds below which a count is not worth
-// saying out loud.
-const (
-	socialProofPurchases = 5
-	socialProofRatings   = 10
-)
-
-func (e *Engine) socialProof(id features.ItemID, now int64, out []string) []string {
-	if n := e.weeklySales.Last7Days(id, now); n >= socialProofPurchases {
-		out = append(out, "bought "+strconv.Itoa(n)+" times this week")
-	}
-	c := &e.catalog.Item(id).Counters
-	if c.Ratings >= socialProofRatings {
-		avg := math.Round(c.RatingSum/float64(c.Ratings)*10) / 10
-		out = append(out, "rated "+strconv.FormatFloat(avg, 'f', 1, 64)+" by "+strconv.FormatInt(c.Ratings, 10)+" shoppers")
-	}
-	return out
 }
 
 func (e *Engine) bundleReason(ids []features.ItemID, b Bundle) string {
