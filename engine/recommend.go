@@ -80,6 +80,7 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 	// All items' reasons share one backing array: one allocation, not one
 	// per item (an item has at most maxReasons).
 	reasons := make([]string, 0, maxReasons*len(s.best))
+	elasticities := make([]float64, len(s.best)) // the same for the items' pricing hints
 	for i, c := range s.best {
 		it := e.catalog.Item(c.item)
 		start := len(reasons)
@@ -89,7 +90,7 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 			Score:   math.Round(float64(c.score)*1e4) / 1e4,
 			Price:   it.Price,
 			Reasons: reasons[start:len(reasons):len(reasons)],
-			Pricing: e.pricingHint(c.item, sensitivity),
+			Pricing: e.pricingHint(c.item, sensitivity, &elasticities[i]),
 		}
 	}
 	return resp, nil
@@ -309,8 +310,9 @@ func sharesCategory(a, b *features.Item) bool {
 }
 
 // pricingHint computes the pricing hint of item id from the state, for a
-// user of the given price sensitivity (priceSensitivity; 0: anonymous).
-func (e *Engine) pricingHint(id features.ItemID, userSensitivity float64) models.PricingHint {
+// user of the given price sensitivity (priceSensitivity; 0: anonymous),
+// its elasticity stored in *elasticity (models.Pricing.HintInto).
+func (e *Engine) pricingHint(id features.ItemID, userSensitivity float64, elasticity *float64) models.PricingHint {
 	it := e.catalog.Item(id)
 	// A decayed sum with half-life h holds rate × h/ln2 for a steady rate.
 	perDay := math.Ln2 / (float64(e.cfg.PopularityHalfLife.Milliseconds()) / 86_400_000)
@@ -323,7 +325,7 @@ func (e *Engine) pricingHint(id features.ItemID, userSensitivity float64) models
 	}
 	in.Elasticity, in.HasElasticity = e.pricePoints.Elasticity(id)
 	in.UserSensitivity = userSensitivity
-	return e.pricing.Hint(in)
+	return e.pricing.HintInto(in, elasticity)
 }
 
 // priceSensitivity compares what the user paid with the average list

@@ -91,13 +91,24 @@ func (p *Pricing) Config() PricingConfig { return p.cfg }
 
 // Hint returns the pricing hint for in.
 func (p *Pricing) Hint(in PricingInput) PricingHint {
+	if !in.HasElasticity {
+		return p.HintInto(in, nil)
+	}
+	return p.HintInto(in, new(float64))
+}
+
+// HintInto is Hint with the hint's elasticity (when in has one) stored in
+// *elasticity, which the hint then points to: an answer passes one array
+// for all its items instead of an allocation per item. elasticity may be
+// nil when in has none.
+func (p *Pricing) HintInto(in PricingInput, elasticity *float64) PricingHint {
 	sig := PricingSignals{SalesPerDay: round(in.SalesPerDay, 3), Stock: in.Stock, DaysOfCover: -1}
 	// Laplace-smoothed so that one lucky sale on two views is not "50 %".
 	sig.Conversion = round((in.SalesPerDay+0.01)/(in.ViewsPerDay+1), 4)
 	sig.UserSensitivity = round(in.UserSensitivity, 2)
 	if in.HasElasticity {
-		el := round(in.Elasticity, 2)
-		sig.Elasticity = &el
+		*elasticity = round(in.Elasticity, 2)
+		sig.Elasticity = elasticity
 	}
 	h := PricingHint{Action: "keep", SuggestedPrice: round(in.Price, 2), Signals: sig}
 	if in.Price <= 0 || in.Stock < 0 {
