@@ -76,7 +76,7 @@ func flatString(b []byte, i int) ([]byte, int, bool) {
 
 // flatNumber reads a number token that is valid JSON:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func flatNumber(b []byte, i int) (string, int, bool) {
+func flatNumber(b []byte, i int) ([]byte, int, bool) {
 	start := i
 	if i < len(b) && b[i] == '-' {
 		i++
@@ -91,12 +91,12 @@ func flatNumber(b []byte, i int) (string, int, bool) {
 	if i < len(b) && b[i] == '0' {
 		i++
 	} else if !digits() {
-		return "", i, false
+		return nil, i, false
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		if !digits() {
-			return "", i, false
+			return nil, i, false
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
@@ -105,10 +105,73 @@ func flatNumber(b []byte, i int) (string, int, bool) {
 			i++
 		}
 		if !digits() {
-			return "", i, false
+			return nil, i, false
 		}
 	}
-	return string(b[start:i]), i, true
+	return b[start:i], i, true
+}
+
+// parseInt is strconv.ParseInt(string(tok), 10, 64) for a flatNumber
+// token, without making a string of it.
+func parseInt(tok []byte) (int64, bool) {
+	neg := len(tok) > 0 && tok[0] == '-'
+	if neg {
+		tok = tok[1:]
+	}
+	if len(tok) == 0 || len(tok) > 19 { // 19 digits never overflow a uint64
+		return 0, false
+	}
+	var n uint64
+	for _, c := range tok {
+		if c < '0' || c > '9' {
+			return 0, false // a fraction or an exponent
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if neg {
+		if n > 1<<63 {
+			return 0, false
+		}
+		return int64(-n), true
+	}
+	if n > 1<<63-1 {
+		return 0, false
+	}
+	return int64(n), true
+}
+
+// eventType returns the event type named s, the constant when it is one
+// of the contract's: the commonest field then costs no allocation.
+func eventType(s []byte) string {
+	switch string(s) { // compared in place, not converted
+	case "view":
+		return "view"
+	case "click":
+		return "click"
+	case "cart":
+		return "cart"
+	case "uncart":
+		return "uncart"
+	case "purchase":
+		return "purchase"
+	case "rate":
+		return "rate"
+	case "dismiss":
+		return "dismiss"
+	case "impression":
+		return "impression"
+	case TypeItem:
+		return TypeItem
+	case TypeItemDelete:
+		return TypeItemDelete
+	case TypeUser:
+		return TypeUser
+	case TypeUserDelete:
+		return TypeUserDelete
+	case TypeNotified:
+		return TypeNotified
+	}
+	return string(s)
 }
 
 func flatValue(b []byte, i int, key []byte, e *Event) (int, bool) {
@@ -138,7 +201,11 @@ func flatValue(b []byte, i int, key []byte, e *Event) (int, bool) {
 		if !ok {
 			return j, false
 		}
-		*dst = string(s)
+		if dst == &e.Type {
+			*dst = eventType(s)
+		} else {
+			*dst = string(s)
+		}
 		return j, true
 	}
 	switch string(key) {
@@ -147,8 +214,8 @@ func flatValue(b []byte, i int, key []byte, e *Event) (int, bool) {
 		if !ok {
 			return j, false
 		}
-		n, err := strconv.ParseInt(tok, 10, 64)
-		if err != nil {
+		n, ok := parseInt(tok)
+		if !ok {
 			return j, false // a float or out of range: encoding/json says which
 		}
 		if key[0] == 't' {
@@ -165,7 +232,7 @@ func flatValue(b []byte, i int, key []byte, e *Event) (int, bool) {
 		if !ok {
 			return j, false
 		}
-		f, err := strconv.ParseFloat(tok, 64)
+		f, err := strconv.ParseFloat(string(tok), 64)
 		if err != nil {
 			return j, false
 		}

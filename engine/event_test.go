@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -184,5 +185,21 @@ func TestDecodeFlatMatchesJSONOnGeneratedMessages(t *testing.T) {
 	}
 	if accepted < 10_000 {
 		t.Fatalf("the fast path took only %d messages: the test does not exercise it", accepted)
+	}
+}
+
+// TestParseIntMatchesStrconv: the decoder's integer parser must agree
+// with strconv.ParseInt on every token flatNumber can return.
+func TestParseIntMatchesStrconv(t *testing.T) {
+	for _, tok := range []string{
+		"0", "-0", "7", "-7", "1700000000000", "9223372036854775807", "9223372036854775808",
+		"-9223372036854775808", "-9223372036854775809", "18446744073709551615", "99999999999999999999",
+		"1.5", "-1.0", "1e3", "1E+3", "", "-",
+	} {
+		want, err := strconv.ParseInt(tok, 10, 64)
+		got, ok := parseInt([]byte(tok))
+		if ok != (err == nil) || (ok && got != want) {
+			t.Errorf("parseInt(%q) = %d, %v; strconv: %d, %v", tok, got, ok, want, err)
+		}
 	}
 }
