@@ -31,8 +31,7 @@ type Content struct {
 // contentDim is everything a query reads about one feature dim, side by
 // side: one cache miss per profile feature instead of three.
 type contentDim struct {
-	postings []Posting // items having the dim
-	df       int32     // len(postings), as the idf formula's document frequency
+	postings []Posting // items having the dim: len is its document frequency
 	// idf is kept up to date for the dims an update touches and within a
 	// tenth of the catalog's growth for the others: queries read it
 	// instead of taking a logarithm per feature.
@@ -53,14 +52,14 @@ func NewContent() *Content {
 }
 
 func (c *Content) idfOf(f uint32) float32 {
-	return float32(math.Log(1 + float64(c.items)/float64(1+c.dims[f].df)))
+	return float32(math.Log(1 + float64(c.items)/float64(1+len(c.dims[f].postings))))
 }
 
 // refreshIDF recomputes the IDF of every dim in use (a dim no item has is
 // never looked up: it is set when its first item arrives).
 func (c *Content) refreshIDF() {
 	for f := range c.dims {
-		if c.dims[f].df > 0 {
+		if len(c.dims[f].postings) > 0 {
 			c.dims[f].idf = c.idfOf(uint32(f))
 		}
 	}
@@ -76,7 +75,6 @@ func (c *Content) Set(id ItemID, it *Item) {
 	old := c.itemFeats[id]
 	for _, f := range old {
 		d := &c.dims[f]
-		d.df--
 		d.postings = removePosting(d.postings, id)
 		d.idf = c.idfOf(f)
 	}
@@ -93,9 +91,12 @@ func (c *Content) Set(id ItemID, it *Item) {
 	if d := c.items - c.idfItems; d*10 > c.idfItems || -d*10 > c.idfItems {
 		c.refreshIDF()
 	}
+	// The item's postings go in first (their idf counts the item), its
+	// norm, which needs those idfs, into them after.
 	for _, f := range feats {
-		c.dims[f].df++
-		c.dims[f].idf = c.idfOf(f)
+		d := &c.dims[f]
+		d.postings = append(d.postings, Posting{Item: id})
+		d.idf = c.idfOf(f)
 	}
 	var sq float64
 	for _, f := range feats {
@@ -105,7 +106,8 @@ func (c *Content) Set(id ItemID, it *Item) {
 	inv := 1 / float32(math.Sqrt(sq))
 	c.invNorm[id] = inv
 	for _, f := range feats {
-		c.dims[f].postings = append(c.dims[f].postings, Posting{Item: id, InvNorm: inv})
+		post := c.dims[f].postings
+		post[len(post)-1].InvNorm = inv
 	}
 }
 
