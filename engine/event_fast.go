@@ -2,6 +2,8 @@ package engine
 
 import (
 	"strconv"
+
+	"reco/features"
 )
 
 // decodeFlat decodes the common shape of an event — one flat JSON object
@@ -143,23 +145,10 @@ func parseInt(tok []byte) (int64, bool) {
 // eventType returns the event type named s, the constant when it is one
 // of the contract's: the commonest field then costs no allocation.
 func eventType(s []byte) string {
-	switch string(s) { // compared in place, not converted
-	case "view":
-		return "view"
-	case "click":
-		return "click"
-	case "cart":
-		return "cart"
-	case "uncart":
-		return "uncart"
-	case "purchase":
-		return "purchase"
-	case "rate":
-		return "rate"
-	case "dismiss":
-		return "dismiss"
-	case "impression":
-		return "impression"
+	if k, ok := features.ParseKind(string(s)); ok { // no copy: the string does not escape
+		return k.String()
+	}
+	switch string(s) {
 	case TypeItem:
 		return TypeItem
 	case TypeItemDelete:
