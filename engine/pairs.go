@@ -152,7 +152,11 @@ func (e *Engine) waitPairs() {
 const maxQueuedPairBatches = 64
 
 // pairQueue passes batches of updates from the applying goroutine to the
-// worker, and the emptied batches back for reuse.
+// worker, and the emptied batches back for reuse. It is not stream's
+// handoff (which the consumer uses between its goroutines): a snapshot
+// must be able to wait until nothing is queued or being applied, and once
+// the worker stops a batch must be refused — to be applied by the caller —
+// rather than queued for nobody.
 type pairQueue struct {
 	mu      sync.Mutex
 	changed sync.Cond // signalled on every change below
