@@ -51,11 +51,8 @@ func (d *dedup) touch(h uint64, i int) bool {
 	return hit
 }
 
-// add records id and reports whether it was already in the window.
-func (d *dedup) add(id string) (duplicate bool) {
-	return d.addHash(idHash(id))
-}
-
+// addHash records the id hashing to h (idHash) and reports whether it was
+// already in the window.
 func (d *dedup) addHash(h uint64) (duplicate bool) {
 	if !d.seen.Put(features.Hash64(h), struct{}{}) {
 		return true

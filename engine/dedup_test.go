@@ -14,7 +14,7 @@ func TestDedupForgetsOnlyWhatLeftTheWindow(t *testing.T) {
 		{"c", true}, {"b", false}, // c leaves
 		{"c", false}, {"c", true},
 	} {
-		if got := d.add(tc.id); got != tc.want {
+		if got := d.addHash(idHash(tc.id)); got != tc.want {
 			t.Fatalf("add(%q) = %v, want %v", tc.id, got, tc.want)
 		}
 	}
