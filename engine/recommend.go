@@ -212,13 +212,33 @@ func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
 	if perCategory < req.N {
 		limit = 3 * req.N
 	}
+	// The feed's per-item rules multiply a score by at most maxFeedFactor:
+	// a candidate that cannot beat the last place even so is skipped
+	// before its item is looked at.
+	feedRules, bound := req.Slot == SlotFeed, float32(1)
+	if feedRules {
+		bound = maxFeedFactor
+	}
 	for _, id := range s.final.Touched {
 		sc := s.final.Get(id)
-		if sc <= 0 || (len(s.best) == limit && sc <= s.best[len(s.best)-1].score) {
+		if sc <= 0 || (len(s.best) == limit && sc*bound <= s.best[len(s.best)-1].score) {
 			continue
 		}
-		if s.exclude.has(id) || !passesItem(e.catalog.Item(id), req) {
+		if s.exclude.has(id) {
 			continue
+		}
+		it := e.catalog.Item(id)
+		if !passesItem(it, req) {
+			continue
+		}
+		if feedRules {
+			f := e.feedFactor(it, s.query.Now)
+			if f == 0 {
+				continue
+			}
+			if sc *= f; len(s.best) == limit && sc <= s.best[len(s.best)-1].score {
+				continue
+			}
 		}
 		i := len(s.best)
 		if i < limit {

@@ -25,14 +25,8 @@ func (e *Engine) feed(s *scratch, u *features.User) {
 			s.final.Add(id, top+1-s.final.Get(id))
 		}
 	}
-	for _, id := range s.final.Touched {
-		f := e.feedFactor(e.catalog.Item(id), s.query.Now)
-		if f == 0 {
-			s.exclude.set(id, 1)
-			continue
-		}
-		s.final.Scale(id, f)
-	}
+	// The per-item rules (feedFactor) are applied by selectTop, only to the
+	// candidates that can still make the answer.
 	if u != nil {
 		// Fatigue from the user's short list of shown items, not a search of
 		// it per candidate.
@@ -47,13 +41,19 @@ func (e *Engine) feed(s *scratch, u *features.User) {
 
 // feedFactor is what the feed multiplies an item's blended score by: 0
 // for items with bad ratings (lowTrust: never shown), else engagement ×
-// freshness.
+// freshness — at most maxFeedFactor.
 func (e *Engine) feedFactor(it *features.Item, now int64) float32 {
 	if e.lowTrust(it) {
 		return 0
 	}
 	return e.engagement(it) * e.freshness(it, now)
 }
+
+// maxFeedFactor bounds feedFactor: engagement ≤ 2, freshness ≤ 1.2, with
+// room for float32 rounding. selectTop skips a candidate whose blended
+// score times it cannot beat the answer's last place, without looking at
+// the item: most of the catalog, on a feed.
+const maxFeedFactor = 2.5
 
 // ratingPrior is the weight, in ratings, of the global mean in an item's
 // smoothed rating: an item needs several ratings before its own mean
@@ -129,7 +129,11 @@ func (e *Engine) explore(s *scratch, req *Request) {
 			if inBest(s.best, id) {
 				continue
 			}
-			if sc := s.final.Get(id); sc > bestScore {
+			f := e.feedFactor(it, s.query.Now)
+			if f == 0 {
+				continue
+			}
+			if sc := s.final.Get(id) * f; sc > bestScore {
 				best, bestScore = id, sc
 			}
 		}
