@@ -201,3 +201,11 @@ func TestRequestValidation(t *testing.T) {
 		}
 	}
 }
+
+// mustApply applies ev to e, failing the test if it is rejected.
+func mustApply(t testing.TB, e *Engine, ev Event) {
+	t.Helper()
+	if err := e.Apply(&ev); err != nil {
+		t.Fatalf("applying %+v: %v", ev, err)
+	}
+}

@@ -16,12 +16,7 @@ import (
 func TestFeedSelectionMatchesRankingEveryCandidate(t *testing.T) {
 	e := New(Config{})
 	ts := int64(1_800_000_000_000)
-	apply := func(ev Event) {
-		t.Helper()
-		if err := e.Apply(&ev); err != nil {
-			t.Fatal(err)
-		}
-	}
+	apply := func(ev Event) { mustApply(t, e, ev) }
 	const items = 60
 	late := ts + 60*86_400_000 // the second half is listed 60 days later: new arrivals
 	for i := 0; i < items; i++ {

@@ -16,9 +16,7 @@ func TestSocialProofFollowsTheCounts(t *testing.T) {
 		t.Helper()
 		ts += 1000
 		ev.TS = ts
-		if err := e.Apply(&ev); err != nil {
-			t.Fatal(err)
-		}
+		mustApply(t, e, ev)
 	}
 	apply(Event{Type: "item", Item: "mug", Title: "Mug", Price: 10})
 	steps := []struct {
