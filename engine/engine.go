@@ -146,8 +146,7 @@ func (e *Engine) Apply(ev *Event) error {
 	}
 	e.mu.Lock()
 	e.applyLocked(ev)
-	e.flushPairsLocked()
-	e.mu.Unlock()
+	e.unlockApplied()
 	return nil
 }
 

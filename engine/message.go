@@ -54,8 +54,7 @@ func (e *Engine) ApplyMessages(msgs []*Message) {
 	for _, m := range msgs {
 		e.applyMessageLocked(m)
 	}
-	e.flushPairsLocked()
-	e.mu.Unlock()
+	e.unlockApplied()
 }
 
 // ApplyMessage decodes and applies one Kafka message; see ApplyMessages.
@@ -64,8 +63,7 @@ func (e *Engine) ApplyMessage(pos Position, offset int64, value []byte) error {
 	m.Decode(value)
 	e.mu.Lock()
 	e.applyMessageLocked(&m)
-	e.flushPairsLocked()
-	e.mu.Unlock()
+	e.unlockApplied()
 	return m.Err
 }
 

@@ -86,8 +86,7 @@ func (e *Engine) Notify(req *Request, channel string, now time.Time) (*Response,
 	for _, ev := range out.Events {
 		e.applyLocked(ev) // recorded now; the logged copy is a duplicate id
 	}
-	e.flushPairsLocked()
-	e.mu.Unlock()
+	e.unlockApplied()
 	if answersToday+1 >= e.cfg.NotifyCapPerDay {
 		if answersToday == 0 {
 			oldestToday = nowMs

@@ -57,10 +57,19 @@ func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float3
 	})
 }
 
+// unlockApplied ends a hold of e.mu's write lock during which events were
+// applied: every such hold ends here, so that the co-occurrence updates
+// the events listed are flushed before any reader — a snapshot above all —
+// can see the events themselves.
+func (e *Engine) unlockApplied() {
+	e.flushPairsLocked()
+	e.mu.Unlock()
+}
+
 // flushPairsLocked hands the updates listed since the last call to the
 // worker, or applies them when no worker runs. Call it under e.mu's write
-// lock, before unlocking: a snapshot (under the read lock) then finds
-// every update of the events it holds either applied or queued.
+// lock, before unlocking (unlockApplied): a snapshot (under the read lock)
+// then finds every update of the events it holds either applied or queued.
 func (e *Engine) flushPairsLocked() {
 	if len(e.pairBuf) == 0 {
 		return
