@@ -55,16 +55,14 @@ type inFlight struct {
 
 // completed is the kafka.Writer's Completion function.
 func (f *inFlight) completed(msgs []kafka.Message, err error) {
-	f.mu.Lock()
-	f.n -= len(msgs)
-	if err != nil && f.err == nil {
-		f.err = fmt.Errorf("producing %d messages to %s/%d: %w", len(msgs), msgs[0].Topic, msgs[0].Partition, err)
+	if err != nil {
+		f.mu.Lock()
+		if f.err == nil {
+			f.err = fmt.Errorf("producing %d messages to %s/%d: %w", len(msgs), msgs[0].Topic, msgs[0].Partition, err)
+		}
+		f.mu.Unlock()
 	}
-	f.mu.Unlock()
-	select {
-	case f.wake <- struct{}{}:
-	default:
-	}
+	f.release(len(msgs))
 }
 
 // reserve waits until n more messages may be in flight (always allowed
@@ -92,7 +90,7 @@ func (f *inFlight) reserve(ctx context.Context, n, max int) error {
 	}
 }
 
-// release uncounts n messages that were reserved but never queued.
+// release uncounts n messages: delivered, failed, or never queued.
 func (f *inFlight) release(n int) {
 	f.mu.Lock()
 	f.n -= n
