@@ -151,16 +151,17 @@ func (e *Engine) Apply(ev *Event) error {
 }
 
 func (e *Engine) applyLocked(ev *Event) {
-	var h uint64
+	var k eventKeys
 	if ev.ID != "" {
-		h = idHash(ev.ID)
+		k.id = idHash(ev.ID)
 	}
-	e.applyHashedLocked(ev, h)
+	e.applyKeyedLocked(ev, k)
 }
 
-// applyHashedLocked applies ev whose id hashes to h (0: no id).
-func (e *Engine) applyHashedLocked(ev *Event, h uint64) {
-	if h != 0 && e.dedup.addHash(h) {
+// applyKeyedLocked applies ev with its hashes k; the user and item keys
+// may be zero (not computed).
+func (e *Engine) applyKeyedLocked(ev *Event, k eventKeys) {
+	if h := k.id; h != 0 && e.dedup.addHash(h) {
 		e.stats.Duplicates.Add(1)
 		return
 	}
@@ -199,13 +200,21 @@ func (e *Engine) applyHashedLocked(ev *Event, h uint64) {
 		u.Version++
 		u.AddNotified(features.Notification{TS: ts, Item: e.ensureItem(ev.Item, ts), Channel: ev.Channel})
 	default:
-		e.applyInteraction(ev, ts)
+		e.applyInteraction(ev, ts, k)
 	}
 	e.version.Add(1)
 }
 
 func (e *Engine) ensureItem(name string, ts int64) features.ItemID {
-	id, isNew := e.catalog.Ensure(name, ts)
+	return e.ensureItemKey(name, features.Hash128{}, ts)
+}
+
+// ensureItemKey is ensureItem with the name's key, if already computed.
+func (e *Engine) ensureItemKey(name string, k features.Hash128, ts int64) features.ItemID {
+	if k == (features.Hash128{}) {
+		k = e.catalog.Key(name)
+	}
+	id, isNew := e.catalog.EnsureKey(name, k, ts)
 	if isNew {
 		e.itemKNN.Grow(e.catalog.Len())
 		e.proofs.grow(e.catalog.Len())
@@ -255,8 +264,8 @@ func (e *Engine) weight(k features.Kind, value float64) float32 {
 	return 0
 }
 
-func (e *Engine) applyInteraction(ev *Event, ts int64) {
-	iid := e.ensureItem(ev.Item, ts)
+func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
+	iid := e.ensureItemKey(ev.Item, k.item, ts)
 	it := e.catalog.Item(iid)
 	if ev.RequestID != "" {
 		e.attribute(ev, paidPrice(ev, it))
@@ -287,7 +296,10 @@ func (e *Engine) applyInteraction(ev *Event, ts int64) {
 		// Impressions are exposure, not interest: counted, and remembered
 		// per user only to demote what they keep ignoring.
 		c.Impressions++
-		if uid, ok := e.users.Lookup(ev.User); ok && e.users.User(uid).Consent {
+		if k.user == (features.Hash128{}) {
+			k.user = e.users.Key(ev.User)
+		}
+		if uid, ok := e.users.LookupKey(k.user); ok && e.users.User(uid).Consent {
 			u := e.users.User(uid)
 			u.Version++
 			u.AddShown(iid)
@@ -298,7 +310,10 @@ func (e *Engine) applyInteraction(ev *Event, ts int64) {
 	if w > 0 {
 		e.pop.Add(iid, float64(w), ts)
 	}
-	uid := e.users.Ensure(ev.User)
+	if k.user == (features.Hash128{}) {
+		k.user = e.users.Key(ev.User)
+	}
+	uid := e.users.EnsureKey(ev.User, k.user)
 	u := e.users.User(uid)
 	u.Version++ // cached answers for the user are stale from here
 	if !u.Consent {

@@ -118,13 +118,18 @@ func reject(reason, field, format string, args ...any) *DecodeError {
 // naming the field.
 func DecodeEvent(msg []byte) (*Event, error) {
 	var e Event
-	if err := decodeEventInto(msg, &e); err != nil {
+	if err := decodeEventInto(msg, &e, false); err != nil {
 		return nil, err
 	}
 	return &e, nil
 }
 
-func decodeEventInto(msg []byte, e *Event) error {
+// decodeEventInto decodes msg into e. With borrow, the fast path's user,
+// item and id strings share msg's bytes instead of copying them (three
+// allocations per event fewer): the caller promises that msg is never
+// modified, and the engine keeps none of these strings beyond applying the
+// event except through features.Names, which copies what it stores.
+func decodeEventInto(msg []byte, e *Event, borrow bool) error {
 	if len(msg) > MaxEventBytes {
 		return reject(ReasonTooLarge, "", "message of %d bytes exceeds the limit of %d", len(msg), MaxEventBytes)
 	}
@@ -133,7 +138,7 @@ func decodeEventInto(msg []byte, e *Event) error {
 	if !utf8.Valid(msg) {
 		return reject(ReasonInvalidUTF8, "", "message is not valid UTF-8")
 	}
-	if decodeFlat(msg, e) {
+	if decodeFlat(msg, e, borrow) {
 		return e.validate()
 	}
 	*e = Event{} // the fast path may have filled some fields

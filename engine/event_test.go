@@ -134,7 +134,7 @@ func FuzzDecodeFlatMatchesJSON(f *testing.F) {
 			return // rejected before either decoder runs
 		}
 		var fast Event
-		if !decodeFlat(msg, &fast) {
+		if !decodeFlat(msg, &fast, false) {
 			return
 		}
 		var slow Event
@@ -143,6 +143,11 @@ func FuzzDecodeFlatMatchesJSON(f *testing.F) {
 		}
 		if !reflect.DeepEqual(fast, slow) {
 			t.Fatalf("%q: fast %+v, encoding/json %+v", msg, fast, slow)
+		}
+		// Borrowing the message's bytes (the consumer's way) decodes the same.
+		var borrowed Event
+		if !decodeFlat(msg, &borrowed, true) || !reflect.DeepEqual(borrowed, slow) {
+			t.Fatalf("%q: borrowing %+v, encoding/json %+v", msg, borrowed, slow)
 		}
 	})
 }
@@ -171,7 +176,7 @@ func TestDecodeFlatMatchesJSONOnGeneratedMessages(t *testing.T) {
 		b.WriteString("}" + []string{"", " ", "x", "}"}[rng.IntN(4)])
 		msg := []byte(b.String())
 		var fast Event
-		if !decodeFlat(msg, &fast) {
+		if !decodeFlat(msg, &fast, false) {
 			continue
 		}
 		accepted++

@@ -1,5 +1,7 @@
 package engine
 
+import "reco/features"
+
 // Position names one partition of one Kafka topic.
 type Position struct {
 	Topic     string
@@ -16,18 +18,31 @@ type Message struct {
 	// Err says why the message was rejected (a *DecodeError); a rejected
 	// message changes nothing but the partition's offset.
 	Err error
-	// idHash is idHash(Event.ID), computed by Decode (on the decoding
-	// goroutine, not under the lock); 0 without an id.
-	idHash uint64
+	// keys are the event's hashes: keys.id is computed by Decode (on the
+	// decoding goroutine, not under the lock), the user and item keys by
+	// ApplyMessages before it applies the batch.
+	keys eventKeys
 }
 
-// Decode decodes and validates value into m.Event, or sets m.Err.
+// eventKeys are an event's hashes, computed ahead of applying it so that
+// a batch's lookups can be warmed together: the dedup hash of its id (0:
+// no id) and the index keys of its user and item names (zero: not
+// computed; the apply path hashes the name itself).
+type eventKeys struct {
+	id         uint64
+	user, item features.Hash128
+}
+
+// Decode decodes and validates value into m.Event, or sets m.Err. The
+// event's user, item and id strings may share value's bytes, so value must
+// not change until m has been applied (kafka-go reads every message into
+// bytes of its own); the engine keeps a copy of any name it remembers.
 func (m *Message) Decode(value []byte) {
 	m.Event = Event{}
-	m.Err = decodeEventInto(value, &m.Event)
-	m.idHash = 0
+	m.Err = decodeEventInto(value, &m.Event, true)
+	m.keys = eventKeys{}
 	if m.Err == nil && m.Event.ID != "" {
-		m.idHash = idHash(m.Event.ID)
+		m.keys.id = idHash(m.Event.ID)
 	}
 }
 
@@ -41,16 +56,7 @@ func (m *Message) Decode(value []byte) {
 // move every event once more.
 func (e *Engine) ApplyMessages(msgs []*Message) {
 	e.mu.Lock()
-	// The dedup window is far larger than the CPU caches: read the slots of
-	// the whole batch first, so that their cache misses overlap.
-	touched, i := false, 0
-	for _, m := range msgs {
-		if m.idHash != 0 {
-			touched = e.dedup.touch(m.idHash, i) != touched
-			i++
-		}
-	}
-	e.touchSink = touched
+	e.warm(msgs)
 	for _, m := range msgs {
 		e.applyMessageLocked(m)
 	}
@@ -69,7 +75,49 @@ func (e *Engine) ApplyMessage(pos Position, offset int64, value []byte) error {
 
 func (e *Engine) applyMessageLocked(m *Message) {
 	if m.Err == nil {
-		e.applyHashedLocked(&m.Event, m.idHash)
+		e.applyKeyedLocked(&m.Event, m.keys)
 	}
 	e.offsets[m.Pos] = m.Offset + 1
+}
+
+// warm reads, for every message of a batch, the index slots its apply
+// will look up: its dedup slot and the name-index slots of its user and
+// item. The dedup window and the name indexes of a large shop are far
+// larger than the CPU caches; read one event at a time, each lookup is a
+// cache miss the CPU waits for, while reads issued together for the whole
+// batch overlap. The user and item keys computed here are kept in the
+// message, so no name is hashed twice.
+func (e *Engine) warm(msgs []*Message) {
+	touched, i := false, 0
+	for _, m := range msgs {
+		if m.Err != nil {
+			continue
+		}
+		if m.keys.id != 0 {
+			touched = e.dedup.touch(m.keys.id, i) != touched
+			i++
+		}
+		if ev := &m.Event; ev.User != "" {
+			m.keys.user = e.users.Key(ev.User)
+			touched = e.users.Touch(m.keys.user) != touched
+		}
+		if ev := &m.Event; ev.Item != "" {
+			m.keys.item = e.catalog.Key(ev.Item)
+			touched = e.catalog.Touch(m.keys.item) != touched
+		}
+	}
+	// Second wave: the records the first wave's slots point to.
+	for _, m := range msgs {
+		if m.keys.user != (features.Hash128{}) {
+			if uid, ok := e.users.LookupKey(m.keys.user); ok {
+				touched = e.users.TouchUser(uid) != touched
+			}
+		}
+		if m.keys.item != (features.Hash128{}) {
+			if iid, ok := e.catalog.LookupKey(m.keys.item); ok {
+				touched = e.catalog.TouchItem(iid) != touched
+			}
+		}
+	}
+	e.touchSink = touched
 }

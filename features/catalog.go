@@ -79,9 +79,28 @@ func (c *Catalog) Item(id ItemID) *Item { return &c.items[id] }
 // Ensure returns the id of item name, creating an unlisted, active item
 // first seen at ts if it is new. The second result reports creation.
 func (c *Catalog) Ensure(name string, ts int64) (ItemID, bool) {
-	id, isNew := c.names.Intern(name)
+	return c.EnsureKey(name, c.names.Key(name), ts)
+}
+
+// Key returns the key of item name for EnsureKey and Touch.
+func (c *Catalog) Key(name string) Hash128 { return c.names.Key(name) }
+
+// Touch reads the index slot of key k so that a lookup soon after finds it
+// in cache (see HashTable.Touch); the result must be used.
+func (c *Catalog) Touch(k Hash128) bool { return c.names.Touch(k) }
+
+// LookupKey is Lookup with the name's key (Key) already computed.
+func (c *Catalog) LookupKey(k Hash128) (ItemID, bool) { return c.names.index.Get(k) }
+
+// TouchItem reads item id's counters so that applying an event to it soon
+// after finds them in cache (see HashTable.Touch); the result must be used.
+func (c *Catalog) TouchItem(id ItemID) bool { return c.items[id].Counters.Views == 0 }
+
+// EnsureKey is Ensure with the name's key (Key) already computed.
+func (c *Catalog) EnsureKey(name string, k Hash128, ts int64) (ItemID, bool) {
+	id, isNew := c.names.InternKey(name, k)
 	if isNew {
-		c.items = append(c.items, Item{ID: name, Active: true, Stock: -1, FirstSeen: ts})
+		c.items = append(c.items, Item{ID: c.names.Name(id), Active: true, Stock: -1, FirstSeen: ts})
 	}
 	return id, isNew
 }

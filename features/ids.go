@@ -1,5 +1,7 @@
 package features
 
+import "strings"
+
 // ItemID is the dense index of an item in the Catalog.
 type ItemID = uint32
 
@@ -31,15 +33,31 @@ func (n *Names) Lookup(name string) (uint32, bool) {
 	return n.index.Get(n.hasher.Hash(name))
 }
 
-// Intern returns the index of name, allocating the next one if name is new.
-// The second result reports whether it was new.
+// Key returns the key name is indexed by. A caller applying a batch
+// computes the keys once, touches their slots (Touch), then interns with
+// InternKey, so that the batch's cache misses overlap and no name is
+// hashed twice.
+func (n *Names) Key(name string) Hash128 { return n.hasher.Hash(name) }
+
+// Touch reads the home slot of key k (see HashTable.Touch); the result
+// must be used.
+func (n *Names) Touch(k Hash128) bool { return n.index.Touch(k) }
+
+// Intern returns the index of name, allocating the next one if name is new
+// (and storing a copy of name). The second result reports whether it was new.
 func (n *Names) Intern(name string) (uint32, bool) {
-	k := n.hasher.Hash(name)
+	return n.InternKey(name, n.hasher.Hash(name))
+}
+
+// InternKey is Intern with the name's key (Key) already computed.
+func (n *Names) InternKey(name string, k Hash128) (uint32, bool) {
 	if id, ok := n.index.Get(k); ok {
 		return id, false
 	}
+	// A copy: name may share the bytes of a message being decoded, which
+	// the table must not keep alive.
 	id := uint32(len(n.names))
-	n.names = append(n.names, name)
+	n.names = append(n.names, strings.Clone(name))
 	n.index.Put(k, id)
 	return id, true
 }

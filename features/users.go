@@ -158,9 +158,35 @@ func (t *Users) User(id UserID) *User { return &t.users[id] }
 
 // Ensure returns the id of user name, creating a consenting user if new.
 func (t *Users) Ensure(name string) UserID {
-	id, isNew := t.names.Intern(name)
+	return t.EnsureKey(name, t.names.Key(name))
+}
+
+// Key returns the key of user name for EnsureKey and Touch.
+func (t *Users) Key(name string) Hash128 { return t.names.Key(name) }
+
+// Touch reads the index slot of key k so that a lookup soon after finds it
+// in cache (see HashTable.Touch); the result must be used.
+func (t *Users) Touch(k Hash128) bool { return t.names.Touch(k) }
+
+// LookupKey is Lookup with the name's key (Key) already computed.
+func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.index.Get(k) }
+
+// TouchUser reads user id's record and its newest remembered interaction
+// so that applying an event to it soon after finds them in cache (see
+// HashTable.Touch); the result must be used.
+func (t *Users) TouchUser(id UserID) bool {
+	u := &t.users[id]
+	if n := len(u.history); n > 0 {
+		return u.history[(u.head+n-1)%n].Item == 0 && u.Consent
+	}
+	return u.Consent
+}
+
+// EnsureKey is Ensure with the name's key (Key) already computed.
+func (t *Users) EnsureKey(name string, k Hash128) UserID {
+	id, isNew := t.names.InternKey(name, k)
 	if isNew {
-		t.users = append(t.users, User{ID: name, Consent: true})
+		t.users = append(t.users, User{ID: t.names.Name(id), Consent: true})
 		t.live++
 	}
 	return id

@@ -1,0 +1,63 @@
+package engine
+
+import (
+	"bytes"
+	"testing"
+)
+
+// Decode lets an event's user, item and id share the message's bytes. The
+// engine must copy the names it keeps: overwriting the messages after they
+// were applied — as a reused buffer would — must change nothing it holds.
+func TestAppliedMessagesKeepNoBorrowedBytes(t *testing.T) {
+	values := [][]byte{
+		[]byte(`{"type":"view","user":"alice","item":"lamp","id":"e1","ts":1700000000000}`),
+		[]byte(`{"type":"cart","user":"bob","item":"desk","id":"e2","ts":1700000001000}`),
+		[]byte(`{"type":"purchase","user":"alice","item":"desk","id":"e3","ts":1700000002000}`),
+	}
+	e := New(Config{})
+	msgs := make([]Message, len(values))
+	batch := make([]*Message, len(values))
+	for i, v := range values {
+		msgs[i].Pos, msgs[i].Offset = Position{"reco.events", 0}, int64(i)
+		msgs[i].Decode(v)
+		if msgs[i].Err != nil {
+			t.Fatalf("decoding %s: %v", v, msgs[i].Err)
+		}
+		batch[i] = &msgs[i]
+	}
+	e.ApplyMessages(batch)
+	for _, v := range values {
+		copy(v, bytes.Repeat([]byte("x"), len(v)))
+	}
+	for _, tc := range []struct {
+		user   string
+		events int64
+	}{{"alice", 2}, {"bob", 1}} {
+		info, ok := e.UserInfo(tc.user)
+		if !ok {
+			t.Fatalf("user %q not found after its messages' bytes were overwritten", tc.user)
+		}
+		if info.User != tc.user || info.Events != tc.events {
+			t.Errorf("user %q: got id %q with %d events, want %d events", tc.user, info.User, info.Events, tc.events)
+		}
+	}
+	for _, item := range []string{"lamp", "desk"} {
+		info, ok := e.ItemInfo(item)
+		if !ok || info.Item != item {
+			t.Errorf("item %q: found %v with id %q", item, ok, info.Item)
+		}
+	}
+	// The ids stay remembered: the same events again are duplicates.
+	before := e.Stats().Duplicates.Load()
+	for i, v := range [][]byte{
+		[]byte(`{"type":"view","user":"alice","item":"lamp","id":"e1","ts":1700000000000}`),
+		[]byte(`{"type":"cart","user":"bob","item":"desk","id":"e2","ts":1700000001000}`),
+	} {
+		if err := e.ApplyMessage(Position{"reco.events", 0}, int64(10+i), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := e.Stats().Duplicates.Load() - before; got != 2 {
+		t.Errorf("re-sent events counted as %d duplicates, want 2", got)
+	}
+}
