@@ -5,11 +5,11 @@ import (
 	"sync"
 )
 
-// handoff passes items from one goroutine to another in batches: the
-// producer puts items one at a time, the consumer takes everything queued
-// so far in one call. It is how the fetching goroutine (kafka-go and
-// decoding) and the applying goroutine (the engine's write lock) run on
-// two cores at once, without a channel operation per message.
+// handoff passes items from goroutines to another in batches: producers
+// put items one at a time, the consumer takes everything queued so far in
+// one call. It is how the fetching goroutines (one per partition: kafka-go
+// and decoding) and the applying goroutine (the engine's write lock) run
+// on two cores at once, without a channel operation per message.
 //
 // At most max items wait; put blocks beyond that, so a slow engine slows
 // fetching instead of queueing the topic in memory.
@@ -18,15 +18,17 @@ type handoff[T any] struct {
 	queued []T
 	err    error         // set by close: why no more items will come
 	ready  chan struct{} // signalled when items or err arrive
-	space  chan struct{} // signalled when take empties the queue
-	max    int
+	// space is closed when take empties the queue, waking every producer
+	// waiting for room (each partition's fetcher is one), and replaced.
+	space chan struct{}
+	max   int
 }
 
 func newHandoff[T any](max int) *handoff[T] {
 	return &handoff[T]{
 		queued: make([]T, 0, max),
 		ready:  make(chan struct{}, 1),
-		space:  make(chan struct{}, 1),
+		space:  make(chan struct{}),
 		max:    max,
 	}
 }
@@ -36,9 +38,10 @@ func newHandoff[T any](max int) *handoff[T] {
 func (h *handoff[T]) put(ctx context.Context, x *T) error {
 	h.mu.Lock()
 	for len(h.queued) >= h.max {
+		space := h.space
 		h.mu.Unlock()
 		select {
-		case <-h.space:
+		case <-space:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -74,11 +77,12 @@ func (h *handoff[T]) take(ctx context.Context, buf []T) ([]T, error) {
 		if len(h.queued) > 0 {
 			out := h.queued
 			h.queued = buf[:0]
-			h.mu.Unlock()
-			select {
-			case h.space <- struct{}{}:
-			default:
+			if len(out) >= h.max {
+				// Producers may be waiting for room: wake them all.
+				close(h.space)
+				h.space = make(chan struct{})
 			}
+			h.mu.Unlock()
 			return out, nil
 		}
 		err := h.err
