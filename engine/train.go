@@ -88,6 +88,7 @@ func (e *Engine) Run(ctx context.Context) {
 			wg.Wait()
 			return
 		case <-t.C:
+			e.kickPairs() // fresh pairs for the refresh, even when ingest is slow
 			// A quarter of the interval at most: under heavy ingest every
 			// row changes all the time, and recomputing them all would
 			// take a core from ingest. Lists get staler instead.
