@@ -209,7 +209,7 @@ func (c *Consumer) consume(ctx context.Context) error {
 		}
 	}()
 
-	q := newHandoff[fetched](maxQueued)
+	q := newHandoff[fetched](maxQueued, applyBatch)
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -358,6 +358,7 @@ func (c *Consumer) fetchFrom(ctx context.Context, tp TopicPartition, offset int6
 			}
 			offset = msg.Offset + 1
 		}
+		q.flush() // nothing more until the next fetch: apply what came
 		switch err := batch.Close(); {
 		case err == nil, errors.Is(err, io.EOF), errors.Is(err, kafka.RequestTimedOut):
 			// The end of a batch, or nothing new within MaxWait.

@@ -22,14 +22,20 @@ type handoff[T any] struct {
 	// waiting for room (each partition's fetcher is one), and replaced.
 	space chan struct{}
 	max   int
+	// wakeAt is how many queued items wake the consumer; fewer wait for
+	// flush. A wake-up per item would cost the consumer a scheduler round
+	// trip per message whenever it keeps up.
+	wakeAt  int
+	flushed bool // flush was called since the last take: take what is queued
 }
 
-func newHandoff[T any](max int) *handoff[T] {
+func newHandoff[T any](capacity, wakeAt int) *handoff[T] {
 	return &handoff[T]{
-		queued: make([]T, 0, max),
+		queued: make([]T, 0, capacity),
 		ready:  make(chan struct{}, 1),
 		space:  make(chan struct{}),
-		max:    max,
+		max:    capacity,
+		wakeAt: min(max(wakeAt, 1), capacity),
 	}
 }
 
@@ -48,12 +54,31 @@ func (h *handoff[T]) put(ctx context.Context, x *T) error {
 		h.mu.Lock()
 	}
 	h.queued = append(h.queued, *x)
+	wake := len(h.queued) >= h.wakeAt
 	h.mu.Unlock()
+	if wake {
+		h.wake()
+	}
+	return nil
+}
+
+// flush wakes the consumer for what is queued, however little: a producer
+// calls it when it has nothing more to put for now.
+func (h *handoff[T]) flush() {
+	h.mu.Lock()
+	wake := len(h.queued) > 0
+	h.flushed = wake
+	h.mu.Unlock()
+	if wake {
+		h.wake()
+	}
+}
+
+func (h *handoff[T]) wake() {
 	select {
 	case h.ready <- struct{}{}:
 	default: // already signalled
 	}
-	return nil
 }
 
 // close tells take that no more items follow, and why.
@@ -61,20 +86,19 @@ func (h *handoff[T]) close(err error) {
 	h.mu.Lock()
 	h.err = err
 	h.mu.Unlock()
-	select {
-	case h.ready <- struct{}{}:
-	default:
-	}
+	h.wake()
 }
 
-// take waits for queued items and returns them all, reusing buf's storage
+// take waits for wakeAt queued items (or fewer and a flush) and returns
+// them all, reusing buf's storage
 // (the caller hands back the slice the previous take returned). Once the
 // queue is empty and closed it returns the error close was given; if ctx
 // ends first, ctx's error.
 func (h *handoff[T]) take(ctx context.Context, buf []T) ([]T, error) {
 	for {
 		h.mu.Lock()
-		if len(h.queued) > 0 {
+		if len(h.queued) >= h.wakeAt || len(h.queued) > 0 && (h.flushed || h.err != nil) {
+			h.flushed = false
 			out := h.queued
 			h.queued = buf[:0]
 			if len(out) >= h.max {

@@ -3,13 +3,14 @@ package stream
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
 
 func TestHandoffKeepsOrderAcrossBatches(t *testing.T) {
 	ctx := context.Background()
-	h := newHandoff[int](8)
+	h := newHandoff[int](8, 1)
 	done := make(chan []int)
 	go func() {
 		var got, buf []int
@@ -42,7 +43,7 @@ func TestHandoffKeepsOrderAcrossBatches(t *testing.T) {
 
 func TestHandoffPutWaitsWhileFull(t *testing.T) {
 	ctx := context.Background()
-	h := newHandoff[int](2)
+	h := newHandoff[int](2, 1)
 	for i := 0; i < 2; i++ {
 		if err := h.put(ctx, &i); err != nil {
 			t.Fatal(err)
@@ -72,7 +73,7 @@ func TestHandoffPutWaitsWhileFull(t *testing.T) {
 }
 
 func TestHandoffEndsWithCloseOrContext(t *testing.T) {
-	h := newHandoff[int](4)
+	h := newHandoff[int](4, 1)
 	x := 7
 	h.put(context.Background(), &x)
 	want := errors.New("broker gone")
@@ -86,12 +87,51 @@ func TestHandoffEndsWithCloseOrContext(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := newHandoff[int](1).take(ctx, nil); !errors.Is(err, context.Canceled) {
+	if _, err := newHandoff[int](1, 1).take(ctx, nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("take with a cancelled context: %v", err)
 	}
-	full := newHandoff[int](1)
+	full := newHandoff[int](1, 1)
 	full.put(context.Background(), &x)
 	if err := full.put(ctx, &x); !errors.Is(err, context.Canceled) {
 		t.Fatalf("put into a full queue with a cancelled context: %v", err)
+	}
+}
+
+// Fewer items than wakeAt wait for flush (the fetcher calls it when a
+// fetch's messages are all queued); wakeAt items wake the taker at once.
+func TestHandoffWakesAtThresholdOrFlush(t *testing.T) {
+	ctx := context.Background()
+	h := newHandoff[int](8, 3)
+	got := make(chan []int)
+	taker := func() {
+		b, err := h.take(ctx, nil)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- b
+	}
+	go taker()
+	for i := 1; i <= 2; i++ {
+		if err := h.put(ctx, &i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case b := <-got:
+		t.Fatalf("take returned %v: woken below the threshold, before flush", b)
+	case <-time.After(50 * time.Millisecond):
+	}
+	h.flush()
+	if b := <-got; !slices.Equal(b, []int{1, 2}) {
+		t.Fatalf("after flush: %v, want [1 2]", b)
+	}
+	go taker()
+	for i := 3; i <= 5; i++ {
+		if err := h.put(ctx, &i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b := <-got; !slices.Equal(b, []int{3, 4, 5}) {
+		t.Fatalf("after reaching the threshold: %v, want [3 4 5]", b)
 	}
 }
