@@ -39,9 +39,10 @@ type Engine struct {
 	clock         int64              // newest event time applied, unix ms
 	offsets       map[Position]int64 // next Kafka offset per partition the state reflects
 	attribution   map[attributionKey]*attributionCounts
-	paired        itemSet      // Apply's scratch: partners already paired with the current event
-	pairBuf       []pairUpdate // co-occurrence updates listed since the last flushPairsLocked (pairs.go)
-	touchSink     bool         // keeps ApplyMessages' cache-warming reads (HashTable.Touch)
+	paired        itemSet                     // Apply's scratch: partners already paired with the current event
+	pairBuf       []pairUpdate                // co-occurrence updates listed since the last flushPairsLocked (pairs.go)
+	hashers       atomic.Pointer[nameHashers] // of users and catalog, for DecodeMessage
+	touchSink     bool                        // keeps ApplyMessages' cache-warming reads (HashTable.Touch)
 
 	// coocMu guards cooc: co-occurrence updates may be applied by a worker
 	// of their own, outside mu (pairs.go). Readers take it after mu.
@@ -99,6 +100,7 @@ func New(cfg Config) *Engine {
 		attribution:   map[attributionKey]*attributionCounts{},
 		pricing:       models.NewPricing(cfg.Pricing),
 	}
+	e.storeHashers()
 	e.wireModels()
 	e.requestEpoch = time.Now().UTC().Format("060102150405")
 	return e

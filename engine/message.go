@@ -31,6 +31,35 @@ type Message struct {
 type eventKeys struct {
 	id         uint64
 	user, item features.Hash128
+	hashers    *nameHashers // the ones user and item were computed with
+}
+
+// nameHashers are the hashers of the engine's user and item name indexes.
+// They change only when a snapshot replaces the indexes; keys computed
+// with others are computed again under the lock.
+type nameHashers struct{ users, items features.StringHasher }
+
+func (e *Engine) storeHashers() {
+	e.hashers.Store(&nameHashers{users: e.users.Hasher(), items: e.catalog.Hasher()})
+}
+
+// DecodeMessage is m.Decode(value) plus hashing the event's user and item
+// names for the engine's indexes — work ApplyMessages would otherwise do
+// under the engine's lock, on the one goroutine that applies. The
+// consumer calls it on its fetching goroutines.
+func (e *Engine) DecodeMessage(m *Message, value []byte) {
+	m.Decode(value)
+	if m.Err != nil {
+		return
+	}
+	h := e.hashers.Load()
+	if ev := &m.Event; ev.User != "" {
+		m.keys.user = h.users.Hash(ev.User)
+	}
+	if ev := &m.Event; ev.Item != "" {
+		m.keys.item = h.items.Hash(ev.Item)
+	}
+	m.keys.hashers = h
 }
 
 // Decode decodes and validates value into m.Event, or sets m.Err. The
@@ -89,6 +118,7 @@ func (e *Engine) applyMessageLocked(m *Message) {
 // message, so no name is hashed twice.
 func (e *Engine) warm(msgs []*Message) {
 	touched, i := false, 0
+	current := e.hashers.Load()
 	for _, m := range msgs {
 		if m.Err != nil {
 			continue
@@ -97,12 +127,20 @@ func (e *Engine) warm(msgs []*Message) {
 			touched = e.dedup.touch(m.keys.id, i) != touched
 			i++
 		}
-		if ev := &m.Event; ev.User != "" {
-			m.keys.user = e.users.Key(ev.User)
+		ev := &m.Event
+		if m.keys.hashers != current { // not hashed ahead (DecodeMessage), or for replaced indexes
+			m.keys.user, m.keys.item, m.keys.hashers = features.Hash128{}, features.Hash128{}, current
+			if ev.User != "" {
+				m.keys.user = e.users.Key(ev.User)
+			}
+			if ev.Item != "" {
+				m.keys.item = e.catalog.Key(ev.Item)
+			}
+		}
+		if ev.User != "" {
 			touched = e.users.Touch(m.keys.user) != touched
 		}
-		if ev := &m.Event; ev.Item != "" {
-			m.keys.item = e.catalog.Key(ev.Item)
+		if ev.Item != "" {
 			touched = e.catalog.Touch(m.keys.item) != touched
 		}
 	}

@@ -61,3 +61,24 @@ func TestAppliedMessagesKeepNoBorrowedBytes(t *testing.T) {
 		t.Errorf("re-sent events counted as %d duplicates, want 2", got)
 	}
 }
+
+// DecodeMessage hashes names for the indexes of the engine at the time; a
+// message applied after the indexes were replaced (a snapshot loaded) is
+// hashed again, not looked up under keys of the old indexes.
+func TestMessagesHashedForOtherIndexesAreHashedAgain(t *testing.T) {
+	older, e := New(Config{}), New(Config{})
+	mustApply(t, e, Event{Type: "view", User: "alice", Item: "lamp", TS: 1_700_000_000_000})
+	var m Message
+	older.DecodeMessage(&m, []byte(`{"type":"cart","user":"alice","item":"lamp","ts":1700000001000}`))
+	if m.Err != nil {
+		t.Fatal(m.Err)
+	}
+	e.ApplyMessages([]*Message{&m})
+	info, ok := e.UserInfo("alice")
+	if !ok || info.Events != 2 {
+		t.Fatalf("alice: found %v with %d events, want her 2 events on one user", ok, info.Events)
+	}
+	if _, users := e.Size(); users != 1 {
+		t.Fatalf("%d users, want 1", users)
+	}
+}

@@ -158,6 +158,7 @@ func ReadSnapshot(r io.Reader, cfg Config) (*Engine, error) {
 	e := New(cfg)
 	e.catalog = features.ImportCatalog(st.Catalog)
 	e.users = features.ImportUsers(st.Users)
+	e.storeHashers()
 	e.cooc = features.ImportCoOccurrence(st.CoOccur)
 	e.baskets = features.ImportBaskets(st.Baskets)
 	e.pop, e.views, e.sales = features.ImportPopularity(st.Pop), features.ImportPopularity(st.Views), features.ImportPopularity(st.Sales)

@@ -82,6 +82,10 @@ func (c *Catalog) Ensure(name string, ts int64) (ItemID, bool) {
 	return c.EnsureKey(name, c.names.Key(name), ts)
 }
 
+// Hasher returns the hasher of the name index: Key(name) equals
+// Hasher().Hash(name), which another goroutine may compute ahead.
+func (c *Catalog) Hasher() StringHasher { return c.names.hasher }
+
 // Key returns the key of item name for EnsureKey and Touch.
 func (c *Catalog) Key(name string) Hash128 { return c.names.Key(name) }
 

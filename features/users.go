@@ -161,6 +161,10 @@ func (t *Users) Ensure(name string) UserID {
 	return t.EnsureKey(name, t.names.Key(name))
 }
 
+// Hasher returns the hasher of the name index: Key(name) equals
+// Hasher().Hash(name), which another goroutine may compute ahead.
+func (t *Users) Hasher() StringHasher { return t.names.hasher }
+
 // Key returns the key of user name for EnsureKey and Touch.
 func (t *Users) Key(name string) Hash128 { return t.names.Key(name) }
 

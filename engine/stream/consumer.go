@@ -349,7 +349,7 @@ func (c *Consumer) fetchFrom(ctx context.Context, tp TopicPartition, offset int6
 			msg.HighWaterMark = hwm
 			f := fetched{msg: msg}
 			f.m.Pos, f.m.Offset = tp, msg.Offset
-			f.m.Decode(msg.Value)
+			c.eng.DecodeMessage(&f.m, msg.Value)
 			progress.queued.Add(1)
 			if err := q.put(ctx, &f); err != nil {
 				progress.queued.Add(-1)
