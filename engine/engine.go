@@ -44,8 +44,9 @@ type Engine struct {
 	hashers       atomic.Pointer[nameHashers] // of users and catalog, for DecodeMessage
 	touchSink     bool                        // keeps ApplyMessages' cache-warming reads (HashTable.Touch)
 
-	// coocMu guards cooc: co-occurrence updates may be applied by a worker
-	// of their own, outside mu (pairs.go). Readers take it after mu.
+	// coocMu guards cooc and the pair counts of baskets: their updates may
+	// be applied by a worker of their own, outside mu (pairs.go). Readers
+	// take it after mu.
 	coocMu sync.RWMutex
 	pairs  atomic.Pointer[pairQueue] // the worker's queue while Run runs
 
@@ -148,7 +149,7 @@ func (e *Engine) Apply(ev *Event) error {
 	}
 	e.mu.Lock()
 	e.applyLocked(ev)
-	e.unlockApplied()
+	e.unlockApplied(true)
 	return nil
 }
 
@@ -187,7 +188,13 @@ func (e *Engine) applyKeyedLocked(ev *Event, k eventKeys) {
 			}
 			it.Deleted = true
 			e.content.Remove(id)
+			// The pair worker counts baskets: let it apply what earlier
+			// events queued for the item first, or they would count again.
+			e.flushPairsLocked(true)
+			e.waitPairs()
+			e.coocMu.Lock()
 			e.baskets.Forget(id)
+			e.coocMu.Unlock()
 		}
 	case TypeUser:
 		u := e.users.User(e.users.Ensure(ev.User))
@@ -421,8 +428,11 @@ func (e *Engine) addToBasket(u *features.User, iid features.ItemID, ts int64) {
 		}
 		return len(others) < maxBasketPartners
 	})
-	if !inBasket {
-		e.baskets.Add(iid, others)
+	if !inBasket { // counted by the pair worker, like co-occurrences
+		e.pairBuf = append(e.pairBuf, pairUpdate{a: iid, b: iid, basket: true})
+		for _, o := range others {
+			e.pairBuf = append(e.pairBuf, pairUpdate{a: iid, b: o, basket: true})
+		}
 	}
 }
 

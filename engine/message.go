@@ -89,7 +89,7 @@ func (e *Engine) ApplyMessages(msgs []*Message) {
 	for _, m := range msgs {
 		e.applyMessageLocked(m)
 	}
-	e.unlockApplied()
+	e.unlockApplied(len(msgs) < pairWakeEvents)
 }
 
 // ApplyMessage decodes and applies one Kafka message; see ApplyMessages.
@@ -98,7 +98,7 @@ func (e *Engine) ApplyMessage(pos Position, offset int64, value []byte) error {
 	m.Decode(value)
 	e.mu.Lock()
 	e.applyMessageLocked(&m)
-	e.unlockApplied()
+	e.unlockApplied(true)
 	return m.Err
 }
 

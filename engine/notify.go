@@ -86,7 +86,7 @@ func (e *Engine) Notify(req *Request, channel string, now time.Time) (*Response,
 	for _, ev := range out.Events {
 		e.applyLocked(ev) // recorded now; the logged copy is a duplicate id
 	}
-	e.unlockApplied()
+	e.unlockApplied(true)
 	if answersToday+1 >= e.cfg.NotifyCapPerDay {
 		if answersToday == 0 {
 			oldestToday = nowMs

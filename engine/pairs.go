@@ -28,11 +28,15 @@ import (
 
 // pairUpdate is one change to the co-occurrence table: the weight of pair
 // (a, b), or item a's own occurrence when a == b, at time ts (the time
-// boost is applied with the update).
+// boost is applied with the update). With basket set it is a count of
+// the basket miner instead (Baskets.AddPair, or AddItem when a == b),
+// which shares the worker and coocMu: cart and purchase events list a
+// pair with every item already in the basket.
 type pairUpdate struct {
-	ts   int64
-	a, b features.ItemID
-	w    float32
+	ts     int64
+	a, b   features.ItemID
+	w      float32
+	basket bool
 }
 
 // addCoOccurrence lists the co-occurrence updates of user u's new
@@ -61,8 +65,13 @@ func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float3
 // applied: every such hold ends here, so that the co-occurrence updates
 // the events listed are flushed before any reader — a snapshot above all —
 // can see the events themselves.
-func (e *Engine) unlockApplied() {
-	e.flushPairsLocked()
+//
+// wake asks the worker to apply the updates at once rather than when
+// enough have queued (pairWakeBatches): callers applying few events —
+// a slow stream, a single HTTP event — pass true, so that co-occurrences
+// and baskets follow within milliseconds whatever the rate.
+func (e *Engine) unlockApplied(wake bool) {
+	e.flushPairsLocked(wake)
 	e.mu.Unlock()
 }
 
@@ -70,18 +79,18 @@ func (e *Engine) unlockApplied() {
 // worker, or applies them when no worker runs. Call it under e.mu's write
 // lock, before unlocking (unlockApplied): a snapshot (under the read lock)
 // then finds every update of the events it holds either applied or queued.
-func (e *Engine) flushPairsLocked() {
+func (e *Engine) flushPairsLocked(wake bool) {
 	if len(e.pairBuf) == 0 {
 		return
 	}
 	if q := e.pairs.Load(); q != nil {
-		if next, ok := q.put(e.pairBuf); ok {
+		if next, ok := q.put(e.pairBuf, wake); ok {
 			e.pairBuf = next
 			return
 		}
 	}
 	e.coocMu.Lock()
-	e.touchSink = applyPairs(e.cooc, e.pairBuf)
+	e.touchSink = applyPairs(e.cooc, e.baskets, e.pairBuf)
 	e.coocMu.Unlock()
 	e.pairBuf = e.pairBuf[:0]
 }
@@ -90,21 +99,29 @@ func (e *Engine) flushPairsLocked() {
 // from the CPU caches: their headers, then their slots, are read for the
 // whole batch first (CoOccurrence.TouchRow), so that the misses overlap.
 // It returns the touches' result, only to keep them.
-func applyPairs(c *features.CoOccurrence, updates []pairUpdate) bool {
+func applyPairs(c *features.CoOccurrence, baskets *features.Baskets, updates []pairUpdate) bool {
 	touched := false
 	for _, p := range updates {
-		if p.a != p.b {
+		if p.a != p.b && !p.basket {
 			touched = c.TouchRow(p.b) != touched
 		}
 	}
 	for _, p := range updates {
-		if p.a != p.b {
+		if p.a != p.b && !p.basket {
 			touched = c.TouchSlot(p.a, p.b) != (c.TouchSlot(p.b, p.a) != touched)
 		}
 	}
 	var lastTS int64
 	var boost float32
 	for i, p := range updates {
+		if p.basket {
+			if p.a == p.b {
+				baskets.AddItem(p.a)
+			} else {
+				baskets.AddPair(p.a, p.b)
+			}
+			continue
+		}
 		if i == 0 || p.ts != lastTS { // an event's updates share its time
 			lastTS, boost = p.ts, c.Boost(p.ts)
 		}
@@ -138,7 +155,7 @@ func (e *Engine) runPairWorker(ctx context.Context) {
 		}
 		for _, b := range batches {
 			e.coocMu.Lock()
-			touched = applyPairs(e.cooc, b) != touched
+			touched = applyPairs(e.cooc, e.baskets, b) != touched
 			e.coocMu.Unlock()
 		}
 		q.done(batches)
@@ -196,7 +213,7 @@ func newPairQueue(max int) *pairQueue {
 // put queues b, waiting while the queue is full, and returns an empty
 // buffer to list the next updates in. It reports false, keeping b, once
 // the queue is closed: the caller applies b itself.
-func (q *pairQueue) put(b []pairUpdate) ([]pairUpdate, bool) {
+func (q *pairQueue) put(b []pairUpdate, wake bool) ([]pairUpdate, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for len(q.queued) >= q.max && !q.closed {
@@ -210,18 +227,24 @@ func (q *pairQueue) put(b []pairUpdate) ([]pairUpdate, bool) {
 	if n := len(q.free); n > 0 {
 		next, q.free = q.free[n-1], q.free[:n-1]
 	}
-	if len(q.queued) >= pairWakeBatches || q.waiting > 0 {
+	if wake || len(q.queued) >= pairWakeBatches || q.waiting > 0 {
+		q.kicked = wake || q.kicked
 		q.changed.Broadcast()
 	}
 	return next, true
 }
 
-// pairWakeBatches is how many batches wake the worker. Waking it for every
-// batch (one per write-lock hold, ~17,000 a second at full ingest) cost the
-// applying goroutine a scheduler round trip each time — profiled: a
-// quarter of its time was spent runnable but not running. Fewer batches
-// wait for kick (Run, every NeighborRefresh) or a snapshot's wait.
+// pairWakeBatches is how many batches wake the worker, unless a batch asks
+// to (see unlockApplied). Waking it for every batch (one per write-lock
+// hold, ~17,000 a second at full ingest) cost the applying goroutine a
+// scheduler round trip each time — profiled: a quarter of its time was
+// spent runnable but not running. Fewer batches wait for a waking one,
+// kick (Run, every NeighborRefresh) or a snapshot's wait.
 const pairWakeBatches = 8
+
+// pairWakeEvents: ApplyMessages wakes the worker for batches of fewer
+// events, which come when the stream is slower than the engine.
+const pairWakeEvents = 32
 
 // kick makes the worker apply whatever is queued, however little.
 func (q *pairQueue) kick() {

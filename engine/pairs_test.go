@@ -3,9 +3,12 @@ package engine
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
+
+	"reco/features"
 )
 
 // TestPairWorkerMatchesApplyingAtOnce feeds the same events to an engine
@@ -16,6 +19,19 @@ import (
 func TestPairWorkerMatchesApplyingAtOnce(t *testing.T) {
 	cfg := Config{CoOccurrenceMaxRow: 16} // small rows: pruning happens too
 	evs := benchEvents(300, 30, 120)
+	// Carts and purchases make baskets, which the worker counts too; item
+	// deletions forget an item's baskets, after what is queued for it.
+	for i := range evs {
+		switch i % 4 {
+		case 1:
+			evs[i].Type, evs[i].Value = "cart", 0
+		case 2:
+			evs[i].Type, evs[i].Value = "purchase", 0
+		}
+		if i%2000 == 1999 {
+			evs[i] = Event{Type: TypeItemDelete, Item: fmt.Sprintf("i%d", i/2000), TS: evs[i].TS}
+		}
+	}
 
 	sync := New(cfg)
 	for i := range evs {
@@ -61,6 +77,15 @@ func TestPairWorkerMatchesApplyingAtOnce(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatal("co-occurrence through the worker differs from applying at once")
 	}
+	async.coocMu.RLock()
+	gotBaskets := async.baskets.Export()
+	async.coocMu.RUnlock()
+	if wantBaskets := sync.baskets.Export(); !reflect.DeepEqual(gotBaskets, wantBaskets) {
+		t.Fatal("baskets through the worker differ from applying at once")
+	}
+	if sync.baskets.Total() == 0 || sync.baskets.Support(sync.mustItem(t, "i5"), sync.mustItem(t, "i6")) == 0 {
+		t.Fatal("the events made no baskets: the test did not exercise them")
+	}
 	restored, err := ReadSnapshot(&snap, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -73,8 +98,9 @@ func TestPairWorkerMatchesApplyingAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(restored.cooc.Export(), syncRestored.cooc.Export()) {
-		t.Fatal("the snapshot's co-occurrence differs: it was written before the worker caught up")
+	if !reflect.DeepEqual(restored.cooc.Export(), syncRestored.cooc.Export()) ||
+		!reflect.DeepEqual(restored.baskets.Export(), syncRestored.baskets.Export()) {
+		t.Fatal("the snapshot's co-occurrence or baskets differ: it was written before the worker caught up")
 	}
 
 	// After Run, updates are applied at once again, and nothing queued is lost.
@@ -95,4 +121,13 @@ func TestPairWorkerMatchesApplyingAtOnce(t *testing.T) {
 	if !reflect.DeepEqual(async.cooc.Export(), sync.cooc.Export()) {
 		t.Fatal("after Run stopped, co-occurrence differs")
 	}
+}
+
+func (e *Engine) mustItem(t *testing.T, name string) features.ItemID {
+	t.Helper()
+	id, ok := e.catalog.Lookup(name)
+	if !ok {
+		t.Fatalf("item %q unknown", name)
+	}
+	return id
 }

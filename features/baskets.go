@@ -23,13 +23,20 @@ func NewBaskets(maxRow int) *Baskets {
 // StartBasket counts a new basket.
 func (b *Baskets) StartBasket() { b.total++ }
 
-// Add puts item a into the current basket, whose other items are others.
+// Add puts item a into the current basket, whose other items are others:
+// AddItem(a), then AddPair(a, o) for each of others.
 func (b *Baskets) Add(a ItemID, others []ItemID) {
-	b.pairs.AddOccurrence(a, 1)
+	b.AddItem(a)
 	for _, o := range others {
-		b.pairs.AddPair(a, o, 1)
+		b.AddPair(a, o)
 	}
 }
+
+// AddItem counts a basket holding a.
+func (b *Baskets) AddItem(a ItemID) { b.pairs.AddOccurrence(a, 1) }
+
+// AddPair counts a basket holding both a and c.
+func (b *Baskets) AddPair(a, c ItemID) { b.pairs.AddPair(a, c, 1) }
 
 // Total returns the number of baskets seen.
 func (b *Baskets) Total() float64 { return b.total }
