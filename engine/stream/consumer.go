@@ -215,11 +215,14 @@ func (c *Consumer) consume(ctx context.Context) error {
 	var (
 		gen      atomic.Pointer[kafka.Generation] // the current one, for commits
 		progress pipeline
-		failOnce sync.Once
-		failed   error
+		failed   = make(chan error, 1)
 	)
 	fail := func(err error) { // a fetch failed: end consume with err
-		failOnce.Do(func() { failed = err; cancel() })
+		select {
+		case failed <- err:
+		default: // another fetcher's error is already there
+		}
+		cancel()
 	}
 	applied := make(chan error, 1)
 	go func() {
@@ -261,10 +264,12 @@ func (c *Consumer) consume(ctx context.Context) error {
 	}
 	// The applier drains what was fetched before returning the error.
 	err = <-applied
-	if failed != nil {
-		return failed
+	select {
+	case ferr := <-failed:
+		return ferr
+	default:
+		return err
 	}
-	return err
 }
 
 // pipeline counts the messages queued by the fetchers and applied by the
