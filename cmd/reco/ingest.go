@@ -69,8 +69,10 @@ func ingestBench(ctx context.Context, events, rounds, serveQPS int, profile stri
 // engine's consumer (while serveQPS feed answers a second are computed)
 // and returns the engine's rate over the reader's.
 func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS int, profile string) (float64, error) {
-	// The ceiling: a bare group reader, same settings as ours, committing in
-	// batches as ours does. The previous round's engine is garbage: collect
+	// The ceiling (issue 6's reference): a bare kafka-go group Reader with
+	// the fetch settings of the engine's consumer (MaxWait, MaxBytes),
+	// committing in batches. The consumer itself reads the broker's
+	// batches without the Reader (engine/stream/consumer.go). The previous round's engine is garbage: collect
 	// it first, or its collection would run during this measurement.
 	runtime.GC()
 	debug.FreeOSMemory()
