@@ -176,6 +176,14 @@ func appendFixed4(dst []byte, k int64) []byte {
 	return append(dst, digits[:n]...)
 }
 
+// jsonSafe marks, for each ASCII byte, whether appendJSONString copies it
+// as is ('1'): not a control character, quote, backslash, <, > or &. A
+// constant string rather than a table variable: nothing can change it.
+const jsonSafe = "00000000000000000000000000000000" +
+	"11011101111111111111111111110101" +
+	"11111111111111111111111111110111" +
+	"11111111111111111111111111111111"
+
 // appendJSONString appends s as a JSON string, escaped as encoding/json
 // escapes it: quotes, backslashes, control characters, <, > and & (HTML
 // safety), U+2028 and U+2029, and invalid UTF-8 as U+FFFD.
@@ -185,7 +193,7 @@ func appendJSONString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonSafe[c] == '1' {
 				i++
 				continue
 			}

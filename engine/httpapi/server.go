@@ -59,11 +59,16 @@ type Server struct {
 	cfg Config
 	srv *fasthttp.Server
 	// latency and requests, per route.
-	latency  map[string]*metrics.Histogram
-	requests func(route string, code int) *metrics.Counter
-	panics   *metrics.Counter
-	cache    *answerCache // nil when caching is off
-	bodies   sync.Pool    // *[]byte: encoding buffers for answers
+	latency map[string]*metrics.Histogram
+	// requests returns the counter of a route and status code. It is on
+	// every request's path: the counters found are kept in requestsSeen,
+	// so that the label string is built and the registry searched once
+	// per pair rather than per request (~1 µs of a cached answer's ~14).
+	requests     func(route string, code int) *metrics.Counter
+	requestsSeen sync.Map // routeCode → *metrics.Counter
+	panics       *metrics.Counter
+	cache        *answerCache // nil when caching is off
+	bodies       sync.Pool    // *[]byte: encoding buffers for answers
 }
 
 // latencyBuckets are the histogram bounds in seconds: dense below a
@@ -149,6 +154,21 @@ func (f fasthttpLogger) Printf(format string, args ...any) { f.l.Debug(fmt.Sprin
 // Serve serves on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
 
+type routeCode struct {
+	route string
+	code  int
+}
+
+func (s *Server) requestCounter(route string, code int) *metrics.Counter {
+	k := routeCode{route, code}
+	if c, ok := s.requestsSeen.Load(k); ok {
+		return c.(*metrics.Counter)
+	}
+	c := s.requests(route, code)
+	s.requestsSeen.Store(k, c)
+	return c
+}
+
 // Shutdown stops accepting connections and waits for open requests.
 func (s *Server) Shutdown(ctx context.Context) error { return s.srv.ShutdownWithContext(ctx) }
 
@@ -166,7 +186,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 			writeError(ctx, fasthttp.StatusInternalServerError, "internal error")
 		}
 		s.latency[route].Observe(time.Since(start).Seconds())
-		s.requests(route, ctx.Response.StatusCode()).Inc()
+		s.requestCounter(route, ctx.Response.StatusCode()).Inc()
 	}()
 	path := string(ctx.Path())
 	method := string(ctx.Method())

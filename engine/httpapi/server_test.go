@@ -6,6 +6,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"reco/engine"
+	"reco/engine/metrics"
 )
 
 func do(s *Server, method, uri, key string) (int, string) {
@@ -52,6 +53,28 @@ func TestAPIKeys(t *testing.T) {
 	for _, tt := range tests {
 		if code, body := do(s, tt.method, tt.uri, tt.key); code != tt.want {
 			t.Errorf("%s %s with key %q = %d %s, want %d", tt.method, tt.uri, tt.key, code, body, tt.want)
+		}
+	}
+}
+
+// Requests are counted per route and status code (the counters are kept
+// after the first request of a pair; each pair must keep its own).
+func TestRequestsCountedByRouteAndCode(t *testing.T) {
+	reg := metrics.NewRegistry()
+	s, _ := New(Config{Engine: engine.New(engine.Config{}), Metrics: reg, APIKey: "k", ReadAPIKey: "k"})
+	for range 3 {
+		do(s, "GET", "/healthz", "")
+	}
+	do(s, "GET", "/v1/recommend/feed?user=a", "")  // 401
+	do(s, "GET", "/v1/recommend/feed?user=a", "k") // 200
+	do(s, "GET", "/v1/recommend/feed?user=a", "k")
+	for _, tc := range []struct {
+		route string
+		code  int
+		want  uint64
+	}{{routeHealth, 200, 3}, {routeRecommend, 401, 1}, {routeRecommend, 200, 2}, {routeRecommend, 500, 0}} {
+		if got := s.requestCounter(tc.route, tc.code).Load(); got != tc.want {
+			t.Errorf("%s %d: counted %d, want %d", tc.route, tc.code, got, tc.want)
 		}
 	}
 }
