@@ -275,6 +275,9 @@ func (e *Engine) weight(k features.Kind, value float64) float32 {
 
 func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 	iid := e.ensureItemKey(ev.Item, k.item, ts)
+	if k.user == (features.Hash128{}) {
+		k.user = e.users.Key(ev.User)
+	}
 	it := e.catalog.Item(iid)
 	if ev.RequestID != "" {
 		e.attribute(ev, paidPrice(ev, it))
@@ -305,9 +308,6 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 		// Impressions are exposure, not interest: counted, and remembered
 		// per user only to demote what they keep ignoring.
 		c.Impressions++
-		if k.user == (features.Hash128{}) {
-			k.user = e.users.Key(ev.User)
-		}
 		if uid, ok := e.users.LookupKey(k.user); ok && e.users.User(uid).Consent {
 			u := e.users.User(uid)
 			u.Version++
@@ -318,9 +318,6 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 	w := e.weight(ev.kind, ev.Value)
 	if w > 0 {
 		e.pop.Add(iid, float64(w), ts)
-	}
-	if k.user == (features.Hash128{}) {
-		k.user = e.users.Key(ev.User)
 	}
 	uid := e.users.EnsureKey(ev.User, k.user)
 	u := e.users.User(uid)

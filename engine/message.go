@@ -18,9 +18,9 @@ type Message struct {
 	// Err says why the message was rejected (a *DecodeError); a rejected
 	// message changes nothing but the partition's offset.
 	Err error
-	// keys are the event's hashes: keys.id is computed by Decode (on the
-	// decoding goroutine, not under the lock), the user and item keys by
-	// ApplyMessages before it applies the batch.
+	// keys are the event's hashes: keys.id is computed by Decode, the user
+	// and item keys by DecodeMessage (both on the decoding goroutine, not
+	// under the lock) or else by ApplyMessages before it applies the batch.
 	keys eventKeys
 }
 
@@ -109,12 +109,13 @@ func (e *Engine) applyMessageLocked(m *Message) {
 	e.offsets[m.Pos] = m.Offset + 1
 }
 
-// warm reads, for every message of a batch, the index slots its apply
-// will look up: its dedup slot and the name-index slots of its user and
-// item. The dedup window and the name indexes of a large shop are far
-// larger than the CPU caches; read one event at a time, each lookup is a
-// cache miss the CPU waits for, while reads issued together for the whole
-// batch overlap. The user and item keys computed here are kept in the
+// warm reads, for every message of a batch, what its apply will look up:
+// first its dedup slot and the name-index slots of its user and item,
+// then the user's record with its newest history entry and the item's
+// record. The dedup window, the name indexes and the records of a large
+// shop are far larger than the CPU caches; read one event at a time, each
+// lookup is a cache miss the CPU waits for, while reads issued together
+// for the whole batch overlap. Keys it has to compute are kept in the
 // message, so no name is hashed twice.
 func (e *Engine) warm(msgs []*Message) {
 	touched, i := false, 0
