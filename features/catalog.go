@@ -94,7 +94,7 @@ func (c *Catalog) Key(name string) Hash128 { return c.names.Key(name) }
 func (c *Catalog) Touch(k Hash128) bool { return c.names.Touch(k) }
 
 // LookupKey is Lookup with the name's key (Key) already computed.
-func (c *Catalog) LookupKey(k Hash128) (ItemID, bool) { return c.names.index.Get(k) }
+func (c *Catalog) LookupKey(k Hash128) (ItemID, bool) { return c.names.LookupKey(k) }
 
 // TouchItem reads item id's counters so that applying an event to it soon
 // after finds them in cache (see HashTable.Touch); the result must be used.

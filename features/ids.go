@@ -39,6 +39,9 @@ func (n *Names) Lookup(name string) (uint32, bool) {
 // hashed twice.
 func (n *Names) Key(name string) Hash128 { return n.hasher.Hash(name) }
 
+// LookupKey is Lookup with the name's key (Key) already computed.
+func (n *Names) LookupKey(k Hash128) (uint32, bool) { return n.index.Get(k) }
+
 // Touch reads the home slot of key k (see HashTable.Touch); the result
 // must be used.
 func (n *Names) Touch(k Hash128) bool { return n.index.Touch(k) }

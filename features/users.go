@@ -173,7 +173,7 @@ func (t *Users) Key(name string) Hash128 { return t.names.Key(name) }
 func (t *Users) Touch(k Hash128) bool { return t.names.Touch(k) }
 
 // LookupKey is Lookup with the name's key (Key) already computed.
-func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.index.Get(k) }
+func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.LookupKey(k) }
 
 // TouchUser reads user id's record and its newest remembered interaction
 // so that applying an event to it soon after finds them in cache (see

@@ -90,10 +90,9 @@ func (h *handoff[T]) close(err error) {
 }
 
 // take waits for wakeAt queued items (or fewer and a flush) and returns
-// them all, reusing buf's storage
-// (the caller hands back the slice the previous take returned). Once the
-// queue is empty and closed it returns the error close was given; if ctx
-// ends first, ctx's error.
+// them all, reusing buf's storage (the caller hands back the slice the
+// previous take returned). Once the queue is empty and closed it returns
+// the error close was given; if ctx ends first, ctx's error.
 func (h *handoff[T]) take(ctx context.Context, buf []T) ([]T, error) {
 	for {
 		h.mu.Lock()
