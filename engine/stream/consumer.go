@@ -329,6 +329,9 @@ func (c *Consumer) fetchFrom(ctx context.Context, tp TopicPartition, offset int6
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() }) // unblocks a waiting fetch
 	defer stop()
+	// Whatever this fetcher queued is applied even if it stops mid-fetch:
+	// a new generation waits for it (pipeline.drain).
+	defer q.flush()
 	if offset < 0 {
 		// No offset of ours nor the group's: the partition's first.
 		if offset, err = conn.Seek(0, kafka.SeekStart); err != nil {
