@@ -340,6 +340,24 @@ func (c *Consumer) fetchFrom(ctx context.Context, tp TopicPartition, offset int6
 	} else if _, err := conn.Seek(offset, kafka.SeekAbsolute|kafka.SeekDontCheck); err != nil {
 		return offset, fmt.Errorf("seeking to offset %d: %w", offset, err)
 	}
+	// Decoded messages are queued putBatch at a time: one lock of the
+	// queue, which four fetchers and the applier share, per batch rather
+	// than per message.
+	pending := make([]fetched, 0, putBatch)
+	put := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		progress.queued.Add(int64(len(pending)))
+		if err := q.putAll(ctx, pending); err != nil {
+			progress.queued.Add(-int64(len(pending)))
+			return err
+		}
+		offset = pending[len(pending)-1].msg.Offset + 1
+		clear(pending)
+		pending = pending[:0]
+		return nil
+	}
 	for {
 		conn.SetReadDeadline(time.Now().Add(c.cfg.MaxWait))
 		batch := conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: fetchMaxBytes})
@@ -355,16 +373,20 @@ func (c *Consumer) fetchFrom(ctx context.Context, tp TopicPartition, offset int6
 				break
 			}
 			msg.HighWaterMark = hwm
-			f := fetched{msg: msg}
+			pending = append(pending, fetched{msg: msg})
+			f := &pending[len(pending)-1]
 			f.m.Pos, f.m.Offset = tp, msg.Offset
 			c.eng.DecodeMessage(&f.m, msg.Value)
-			progress.queued.Add(1)
-			if err := q.put(ctx, &f); err != nil {
-				progress.queued.Add(-1)
-				batch.Close()
-				return offset, err
+			if len(pending) == cap(pending) {
+				if err := put(); err != nil {
+					batch.Close()
+					return offset, err
+				}
 			}
-			offset = msg.Offset + 1
+		}
+		if err := put(); err != nil {
+			batch.Close()
+			return offset, err
 		}
 		q.flush() // nothing more until the next fetch: apply what came
 		switch err := batch.Close(); {
@@ -376,11 +398,12 @@ func (c *Consumer) fetchFrom(ctx context.Context, tp TopicPartition, offset int6
 	}
 }
 
-// Fetch limits: how much one fetch may return, and how long reading a
-// part of it may take.
+// Fetch limits: how much one fetch may return, how long reading a part
+// of it may take, and how many decoded messages a fetcher queues at once.
 const (
 	fetchMaxBytes = 10 << 20
 	readTimeout   = 10 * time.Second
+	putBatch      = 32
 )
 
 func (c *Consumer) dialLeader(ctx context.Context, tp TopicPartition) (*kafka.Conn, error) {

@@ -6,13 +6,13 @@ import (
 )
 
 // handoff passes items from goroutines to another in batches: producers
-// put items one at a time, the consumer takes everything queued so far in
-// one call. It is how the fetching goroutines (one per partition: kafka-go
+// put a few items at a time, the consumer takes everything queued so far
+// in one call. It is how the fetching goroutines (one per partition: kafka-go
 // and decoding) and the applying goroutine (the engine's write lock) run
 // on two cores at once, without a channel operation per message.
 //
-// At most max items wait; put blocks beyond that, so a slow engine slows
-// fetching instead of queueing the topic in memory.
+// About max items wait at most; putAll blocks beyond that, so a slow
+// engine slows fetching instead of queueing the topic in memory.
 type handoff[T any] struct {
 	mu     sync.Mutex
 	queued []T
@@ -39,9 +39,10 @@ func newHandoff[T any](capacity, wakeAt int) *handoff[T] {
 	}
 }
 
-// put queues x, waiting while the queue is full. It returns ctx's error if
-// ctx ends first.
-func (h *handoff[T]) put(ctx context.Context, x *T) error {
+// putAll queues xs (copies of them), waiting while the queue is full; the
+// queue may then exceed its bound by up to len(xs)-1 items. It returns
+// ctx's error if ctx ends first, having queued none of them.
+func (h *handoff[T]) putAll(ctx context.Context, xs []T) error {
 	h.mu.Lock()
 	for len(h.queued) >= h.max {
 		space := h.space
@@ -53,7 +54,7 @@ func (h *handoff[T]) put(ctx context.Context, x *T) error {
 		}
 		h.mu.Lock()
 	}
-	h.queued = append(h.queued, *x)
+	h.queued = append(h.queued, xs...)
 	wake := len(h.queued) >= h.wakeAt
 	h.mu.Unlock()
 	if wake {

@@ -25,7 +25,7 @@ func TestHandoffKeepsOrderAcrossBatches(t *testing.T) {
 		}
 	}()
 	for i := 0; i < 1000; i++ {
-		if err := h.put(ctx, &i); err != nil {
+		if err := h.putAll(ctx, []int{i}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -45,14 +45,14 @@ func TestHandoffPutWaitsWhileFull(t *testing.T) {
 	ctx := context.Background()
 	h := newHandoff[int](2, 1)
 	for i := 0; i < 2; i++ {
-		if err := h.put(ctx, &i); err != nil {
+		if err := h.putAll(ctx, []int{i}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	put := make(chan error, 1)
 	go func() {
 		x := 2
-		put <- h.put(ctx, &x)
+		put <- h.putAll(ctx, []int{x})
 	}()
 	select {
 	case err := <-put:
@@ -75,7 +75,7 @@ func TestHandoffPutWaitsWhileFull(t *testing.T) {
 func TestHandoffEndsWithCloseOrContext(t *testing.T) {
 	h := newHandoff[int](4, 1)
 	x := 7
-	h.put(context.Background(), &x)
+	h.putAll(context.Background(), []int{x})
 	want := errors.New("broker gone")
 	h.close(want)
 	// What was queued before close is still delivered, then the error.
@@ -91,8 +91,8 @@ func TestHandoffEndsWithCloseOrContext(t *testing.T) {
 		t.Fatalf("take with a cancelled context: %v", err)
 	}
 	full := newHandoff[int](1, 1)
-	full.put(context.Background(), &x)
-	if err := full.put(ctx, &x); !errors.Is(err, context.Canceled) {
+	full.putAll(context.Background(), []int{x})
+	if err := full.putAll(ctx, []int{x}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("put into a full queue with a cancelled context: %v", err)
 	}
 }
@@ -112,7 +112,7 @@ func TestHandoffWakesAtThresholdOrFlush(t *testing.T) {
 	}
 	go taker()
 	for i := 1; i <= 2; i++ {
-		if err := h.put(ctx, &i); err != nil {
+		if err := h.putAll(ctx, []int{i}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -127,7 +127,7 @@ func TestHandoffWakesAtThresholdOrFlush(t *testing.T) {
 	}
 	go taker()
 	for i := 3; i <= 5; i++ {
-		if err := h.put(ctx, &i); err != nil {
+		if err := h.putAll(ctx, []int{i}); err != nil {
 			t.Fatal(err)
 		}
 	}
