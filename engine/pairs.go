@@ -196,8 +196,7 @@ type pairQueue struct {
 	queued  [][]pairUpdate
 	free    [][]pairUpdate
 	busy    bool // the worker is applying batches it took
-	kicked  bool // kick asked the worker to take fewer than pairWakeBatches
-	waiting int  // callers of wait
+	kicked  bool // the worker is to take what is queued, however little
 	closed  bool
 	max     int
 	taken   int  // batches the worker took, for tests
@@ -227,7 +226,7 @@ func (q *pairQueue) put(b []pairUpdate, wake bool) ([]pairUpdate, bool) {
 	if n := len(q.free); n > 0 {
 		next, q.free = q.free[n-1], q.free[:n-1]
 	}
-	if wake || len(q.queued) >= pairWakeBatches || q.waiting > 0 {
+	if wake || len(q.queued) >= pairWakeBatches {
 		q.kicked = wake || q.kicked
 		q.changed.Broadcast()
 	}
@@ -238,8 +237,8 @@ func (q *pairQueue) put(b []pairUpdate, wake bool) ([]pairUpdate, bool) {
 // to (see unlockApplied). Waking it for every batch (one per write-lock
 // hold, ~17,000 a second at full ingest) cost the applying goroutine a
 // scheduler round trip each time — profiled: a quarter of its time was
-// spent runnable but not running. Fewer batches wait for a waking one,
-// kick (Run, every NeighborRefresh) or a snapshot's wait.
+// spent runnable but not running. Fewer batches wait for a waking one or
+// a kick (Run, every NeighborRefresh; a snapshot's wait).
 const pairWakeBatches = 8
 
 // pairWakeEvents: ApplyMessages wakes the worker for batches of fewer
@@ -250,6 +249,10 @@ const pairWakeEvents = 32
 func (q *pairQueue) kick() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.kickLocked()
+}
+
+func (q *pairQueue) kickLocked() {
 	if len(q.queued) > 0 {
 		q.kicked = true
 		q.changed.Broadcast()
@@ -261,7 +264,7 @@ func (q *pairQueue) kick() {
 func (q *pairQueue) take() ([][]pairUpdate, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for !q.closed && (len(q.queued) == 0 || len(q.queued) < pairWakeBatches && q.waiting == 0 && !q.kicked) {
+	for !q.closed && (len(q.queued) == 0 || len(q.queued) < pairWakeBatches && !q.kicked) {
 		q.changed.Wait()
 	}
 	q.kicked = false
@@ -287,16 +290,15 @@ func (q *pairQueue) done(batches [][]pairUpdate) {
 	q.changed.Broadcast()
 }
 
-// wait returns once nothing is queued or being applied.
+// wait returns once nothing is queued or being applied. Its callers hold
+// e.mu, so nothing is queued meanwhile: one kick empties the queue.
 func (q *pairQueue) wait() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.waiting++ // the worker takes every batch while someone waits
-	q.changed.Broadcast()
+	q.kickLocked()
 	for len(q.queued) > 0 || q.busy {
 		q.changed.Wait()
 	}
-	q.waiting--
 }
 
 // close makes put refuse batches from now on; take still returns what is
