@@ -3,7 +3,6 @@ package stream_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"sync"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"reco/engine"
-	"reco/engine/broker"
 	"reco/engine/stream"
 )
 
@@ -24,15 +22,11 @@ import (
 // events carry no ids (deduplication cannot hide a repeat) and the other
 // member consumed some partitions meanwhile.
 func TestConsumerKeepsEveryEventOnceAcrossRebalances(t *testing.T) {
-	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Topics: []string{"events"}, Partitions: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	addr := startBroker(t, "events")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	brokers := []string{b.Addr()}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	brokers := []string{addr}
+	quiet := slog.New(slog.DiscardHandler)
 	cfg := func() stream.ConsumerConfig {
 		return stream.ConsumerConfig{Brokers: brokers, Topics: []string{"events"}, GroupID: "g",
 			CommitInterval: 50 * time.Millisecond, Logger: quiet}

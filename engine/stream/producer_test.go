@@ -10,7 +10,6 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
-	"reco/engine/broker"
 	"reco/engine/stream"
 )
 
@@ -20,16 +19,12 @@ import (
 // messages in the order they were produced, although Produce returned
 // before the broker acknowledged them.
 func TestProducerInFlightKeepsEveryMessageInOrder(t *testing.T) {
-	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Topics: []string{"t"}, Partitions: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	addr := startBroker(t, "t")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
 	const keys, total, batch = 37, 6000, 250
-	p := stream.NewProducer(stream.ProducerConfig{Brokers: []string{b.Addr()}, EventsTopic: "t", CatalogTopic: "t", InFlight: 600})
+	p := stream.NewProducer(stream.ProducerConfig{Brokers: []string{addr}, EventsTopic: "t", CatalogTopic: "t", InFlight: 600})
 	var msgs []kafka.Message
 	for i := 0; i < total; i++ {
 		k := fmt.Sprintf("user%d", i%keys)
@@ -45,7 +40,7 @@ func TestProducerInFlightKeepsEveryMessageInOrder(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{b.Addr()}, GroupID: "check", GroupTopics: []string{"t"},
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{addr}, GroupID: "check", GroupTopics: []string{"t"},
 		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
 	defer r.Close()
 	last := map[string]int{}
