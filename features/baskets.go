@@ -23,16 +23,8 @@ func NewBaskets(maxRow int) *Baskets {
 // StartBasket counts a new basket.
 func (b *Baskets) StartBasket() { b.total++ }
 
-// Add puts item a into the current basket, whose other items are others:
-// AddItem(a), then AddPair(a, o) for each of others.
-func (b *Baskets) Add(a ItemID, others []ItemID) {
-	b.AddItem(a)
-	for _, o := range others {
-		b.AddPair(a, o)
-	}
-}
-
-// AddItem counts a basket holding a.
+// AddItem counts a basket holding a: item a entered the current basket.
+// The engine then calls AddPair(a, o) for each item o already in it.
 func (b *Baskets) AddItem(a ItemID) { b.pairs.AddOccurrence(a, 1) }
 
 // AddPair counts a basket holding both a and c.
