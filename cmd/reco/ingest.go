@@ -25,8 +25,8 @@ import (
 // consumer consumes and applies the same messages, while serving goes on.
 // Rounds repeat both on fresh groups (the VM's noise is large); with
 // profile set, the engine's part of the first round is CPU-profiled into
-// that file.
-func ingestBench(ctx context.Context, events, rounds, serveQPS int, profile string) error {
+// that file; with traceFile set, it is traced into that one.
+func ingestBench(ctx context.Context, events, rounds, serveQPS int, profile, traceFile string) error {
 	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Topics: []string{"reco.events", "reco.catalog"}})
 	if err != nil {
 		return err
@@ -53,11 +53,11 @@ func ingestBench(ctx context.Context, events, rounds, serveQPS int, profile stri
 
 	var ratios []float64
 	for round := 1; round <= rounds; round++ {
-		ratio, err := ingestRound(ctx, brokers, events, round, serveQPS, profile)
+		ratio, err := ingestRound(ctx, brokers, events, round, serveQPS, profile, traceFile)
 		if err != nil {
 			return err
 		}
-		profile = "" // the first round's profile only
+		profile, traceFile = "", "" // the first round's profile and trace only
 		ratios = append(ratios, ratio)
 	}
 	slices.Sort(ratios)
@@ -68,7 +68,7 @@ func ingestBench(ctx context.Context, events, rounds, serveQPS int, profile stri
 // ingestRound consumes the topic once with a bare reader and once with the
 // engine's consumer (while serveQPS feed answers a second are computed)
 // and returns the engine's rate over the reader's.
-func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS int, profile string) (float64, error) {
+func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS int, profile, traceFile string) (float64, error) {
 	// The ceiling (issue 6's reference): a bare kafka-go group Reader with
 	// the fetch settings of the engine's consumer (MaxWait, MaxBytes),
 	// committing in batches. The consumer itself reads the broker's
@@ -104,6 +104,11 @@ func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS 
 	if err != nil {
 		return 0, err
 	}
+	stopTrace, err := startTrace(traceFile)
+	if err != nil {
+		stopProfile()
+		return 0, err
+	}
 	start, cpu0 = time.Now(), cpuTime()
 	go func() { done <- c.Run(cctx) }()
 	go eng.Run(cctx) // background work, as in production
@@ -116,6 +121,7 @@ func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS 
 		time.Sleep(time.Millisecond)
 	}
 	applied, appliedCPU := time.Since(start), cpuTime()-cpu0
+	stopTrace()
 	stopProfile()
 	cancel()
 	<-done

@@ -56,6 +56,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	rounds := fs.Int("rounds", 3, "ingest: rounds of bare reader and engine consumer, each on a fresh consumer group")
 	serveQPS := fs.Int("serve-qps", 1000, "ingest: feed answers per second computed while the engine ingests")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to this file (ingest: of the engine's consumption only)")
+	traceFile := fs.String("trace", "", "ingest: write an execution trace of the engine's consumption in the first round to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	case "memory":
 		return memoryBench(ctx, *users, *memItems, *events)
 	case "ingest":
-		return ingestBench(ctx, *events, *rounds, *serveQPS, *cpuProfile)
+		return ingestBench(ctx, *events, *rounds, *serveQPS, *cpuProfile, *traceFile)
 	case "events":
 		return writeEvents(os.Stdout, *events, *users, *memItems)
 	case "soak":
