@@ -37,6 +37,7 @@ type Engine struct {
 	ratings       int64
 	dedup         *dedup
 	clock         int64              // newest event time applied, unix ms
+	appliedClock  atomic.Int64       // clock as of the last unlock: for background work outside mu
 	offsets       map[Position]int64 // next Kafka offset per partition the state reflects
 	attribution   map[attributionKey]*attributionCounts
 	paired        itemSet                     // Apply's scratch: partners already paired with the current event

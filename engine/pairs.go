@@ -72,6 +72,7 @@ func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float3
 // and baskets follow within milliseconds whatever the rate.
 func (e *Engine) unlockApplied(wake bool) {
 	e.flushPairsLocked(wake)
+	e.appliedClock.Store(e.clock)
 	e.mu.Unlock()
 }
 

@@ -165,6 +165,7 @@ func ReadSnapshot(r io.Reader, cfg Config) (*Engine, error) {
 	e.weeklySales = features.ImportWeekly(st.Weekly)
 	e.pricePoints = features.ImportPricePoints(st.PricePoints)
 	e.clock, e.ratingSum, e.ratings = st.Clock, st.RatingSum, st.Ratings
+	e.appliedClock.Store(e.clock)
 	for _, h := range st.DedupHashes {
 		e.dedup.addHash(h)
 	}

@@ -101,8 +101,8 @@ func (e *Engine) Run(ctx context.Context) {
 }
 
 // refreshSlice is how many items the neighbour refresh visits per read
-// lock: a writer waiting for the lock (and every request arriving after
-// it) waits at most that long. A popular item's row has up to
+// lock of the co-occurrence table: the pair worker waiting for the lock
+// (and every request arriving after it) waits at most that long. A popular item's row has up to
 // CoOccurrenceMaxRow partners (~10–20 µs to recompute); 4 items per lock
 // instead of 16 measured 5–10 % more ingest (loadgen --mode ingest,
 // 1 M events).
@@ -123,12 +123,13 @@ func (e *Engine) RefreshNeighbors() (recomputed int) {
 // goes on (0: from the start) and how many lists it recomputed.
 func (e *Engine) refreshNeighborsUntil(from int, deadline time.Time, minAge time.Duration) (next, recomputed int) {
 	for {
-		e.mu.RLock()
+		// Only the co-occurrence table's lock: lists are derived from it
+		// alone, and its writer is the pair worker, not the applier, which
+		// would otherwise wait for every slice (models.ItemKNN).
 		e.coocMu.RLock()
 		var n int
-		next, n = e.itemKNN.Refresh(e.clock, from, refreshSlice, time.Now().UnixNano(), minAge.Nanoseconds())
+		next, n = e.itemKNN.Refresh(e.appliedClock.Load(), from, refreshSlice, time.Now().UnixNano(), minAge.Nanoseconds())
 		e.coocMu.RUnlock()
-		e.mu.RUnlock()
 		recomputed += n
 		if next == 0 || (!deadline.IsZero() && time.Now().After(deadline)) {
 			return next, recomputed

@@ -3,6 +3,7 @@ package models
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"reco/features"
 )
@@ -53,12 +54,27 @@ type Neighbor struct {
 // item. Requests only read the cache (computing a list only for an item
 // that has none yet); Refresh, run in the background, recomputes the lists
 // whose rows changed. So a request never sorts a row, and ingest never does.
+//
+// The cache grows in fixed blocks that never move, so that Grow (ingest,
+// under the engine's write lock) and Refresh (the background, under the
+// co-occurrence table's read lock only) need no lock in common: the
+// refresh, which reads rows for milliseconds at a time, never holds up
+// the applying of events.
 type ItemKNN struct {
-	cfg   ItemKNNConfig
-	cooc  *features.CoOccurrence
-	locks [64]stripe
-	cache []neighborList
+	cfg    ItemKNNConfig
+	cooc   *features.CoOccurrence
+	locks  [64]stripe
+	blocks atomic.Pointer[[]*neighborBlock]
+	n      atomic.Int64 // items with a list slot
 }
+
+// neighborBlock holds the cached lists of neighborBlockSize consecutive items.
+type neighborBlock [neighborBlockSize]neighborList
+
+const (
+	neighborBlockBits = 10
+	neighborBlockSize = 1 << neighborBlockBits
+)
 
 // stripe guards the cached lists of the items with id%64 == its index,
 // and holds compute's buffers for them (reused: a popular item's row has
@@ -85,23 +101,46 @@ func NewItemKNN(cooc *features.CoOccurrence, cfg ItemKNNConfig) *ItemKNN {
 // Name implements Scorer.
 func (m *ItemKNN) Name() string { return "itemknn" }
 
-// Grow makes room for n items. Call it under the engine's write lock.
+// Grow makes room for n items. Calls must not overlap (the engine makes
+// them under its write lock); Neighbors and Refresh may run meanwhile.
 func (m *ItemKNN) Grow(n int) {
-	if n > len(m.cache) {
-		m.cache = append(m.cache, make([]neighborList, n-len(m.cache))...)
+	if int64(n) <= m.n.Load() {
+		return
 	}
+	var blocks []*neighborBlock
+	if p := m.blocks.Load(); p != nil {
+		blocks = *p
+	}
+	if need := (n + neighborBlockSize - 1) >> neighborBlockBits; need > len(blocks) {
+		grown := make([]*neighborBlock, need)
+		copy(grown, blocks)
+		for i := len(blocks); i < need; i++ {
+			grown[i] = new(neighborBlock)
+		}
+		m.blocks.Store(&grown)
+	}
+	// After the blocks: whoever sees n sees blocks that hold it.
+	m.n.Store(int64(n))
+}
+
+// slot returns the cached list of item a (nil beyond the grown items).
+func (m *ItemKNN) slot(a features.ItemID) *neighborList {
+	if int64(a) >= m.n.Load() {
+		return nil
+	}
+	return &(*m.blocks.Load())[a>>neighborBlockBits][a&(neighborBlockSize-1)]
 }
 
 // Neighbors returns the most similar items to a, best first. The slice is
 // shared and must not be modified.
 func (m *ItemKNN) Neighbors(a features.ItemID, now int64) []Neighbor {
-	if int(a) >= len(m.cache) {
+	nl := m.slot(a)
+	if nl == nil {
 		return nil
 	}
 	mu := &m.locks[a%uint32(len(m.locks))]
 	mu.Lock()
 	defer mu.Unlock()
-	nl := &m.cache[a]
 	if !nl.valid {
 		nl.list = m.compute(mu, a, now)
 		nl.version, nl.valid = m.cooc.Version(a), true
@@ -116,16 +155,17 @@ func (m *ItemKNN) Neighbors(a features.ItemID, now int64) []Neighbor {
 // ago on clock (any nanosecond clock, the same on every call) is left as
 // it is: under heavy ingest a popular item's row changes with every
 // event, and recomputing it as often as the budget allowed took a tenth
-// of the CPU from ingest. Call it under the engine's read lock, in slices
-// small enough not to hold ingest back.
+// of the CPU from ingest. Call it under the co-occurrence table's read
+// lock, in slices small enough not to hold its writer back.
 func (m *ItemKNN) Refresh(now int64, from, budget int, clock, minAge int64) (next, recomputed int) {
-	end := min(len(m.cache), from+budget)
+	items := int(m.n.Load())
+	end := min(items, from+budget)
 	for a := from; a < end; a++ {
 		id := features.ItemID(a)
 		ver := m.cooc.Version(id)
 		mu := &m.locks[id%uint32(len(m.locks))]
 		mu.Lock()
-		nl := &m.cache[a]
+		nl := m.slot(id)
 		if !nl.valid || (nl.version != ver && (nl.computedAt == 0 || clock-nl.computedAt >= minAge)) {
 			nl.list = m.compute(mu, id, now)
 			nl.version, nl.valid, nl.computedAt = ver, true, clock
@@ -133,7 +173,7 @@ func (m *ItemKNN) Refresh(now int64, from, budget int, clock, minAge int64) (nex
 		}
 		mu.Unlock()
 	}
-	if end >= len(m.cache) {
+	if end >= items {
 		end = 0
 	}
 	return end, recomputed

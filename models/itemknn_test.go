@@ -1,6 +1,7 @@
 package models
 
 import (
+	"sync"
 	"testing"
 
 	"reco/features"
@@ -97,5 +98,50 @@ func TestItemKNNKeepsTheBestNeighbours(t *testing.T) {
 				t.Fatalf("Neighbors %d: position %d is item %d, want %d", keep, i, got[i].Item, want[i])
 			}
 		}
+	}
+}
+
+// TestItemKNNGrowsWhileRefreshing: the engine grows the cache under its
+// own lock while the background refresh runs under the co-occurrence
+// table's lock only, so the two must be safe together (go test -race)
+// and lists of items in later blocks must come out right.
+func TestItemKNNGrowsWhileRefreshing(t *testing.T) {
+	const items = 3*neighborBlockSize + 10
+	c := features.NewCoOccurrence(100, 0)
+	var coocMu sync.RWMutex
+	m := NewItemKNN(c, ItemKNNConfig{Shrink: 1})
+	m.Grow(1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for a := 1; a < items; a++ {
+			coocMu.Lock()
+			c.AddOccurrence(features.ItemID(a), 1)
+			c.AddPair(features.ItemID(a), features.ItemID(a-1), 1)
+			coocMu.Unlock()
+			m.Grow(a + 1)
+		}
+	}()
+	for from, refreshing := 0, true; refreshing; {
+		select {
+		case <-done:
+			refreshing = false
+		default:
+		}
+		coocMu.RLock()
+		from, _ = m.Refresh(0, from, 16, 0, 0)
+		coocMu.RUnlock()
+	}
+	if _, n := m.Refresh(0, 0, items, 1, 0); n == 0 {
+		t.Fatal("final Refresh recomputed nothing")
+	}
+	for a := 1; a < items; a++ {
+		nb := m.Neighbors(features.ItemID(a), 0)
+		if len(nb) == 0 || (nb[0].Item != features.ItemID(a-1) && nb[len(nb)-1].Item != features.ItemID(a-1)) {
+			t.Fatalf("neighbours of %d = %+v, want %d among them", a, nb, a-1)
+		}
+	}
+	if nb := m.Neighbors(items, 0); nb != nil {
+		t.Fatalf("neighbours of an item beyond the grown ones = %+v, want none", nb)
 	}
 }
