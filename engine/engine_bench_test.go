@@ -161,3 +161,21 @@ func BenchmarkRecommendSimilar(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTrainingRows copies the histories of a shop's 100,000 users
+// (1 M events) for training: what the trainer's read locks add up to.
+func BenchmarkTrainingRows(b *testing.B) {
+	e := New(Config{Logger: slog.New(slog.DiscardHandler)})
+	for i, m := range shopMessages(1_000_000) {
+		if err := e.ApplyMessage(Position{"reco.events", 0}, int64(i), m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if rows := e.trainingRows(); len(rows) == 0 {
+			b.Fatal("no training rows")
+		}
+	}
+}

@@ -11,8 +11,9 @@ import (
 )
 
 // Train fits the EASE model on the current user histories and swaps it in.
-// It holds the read lock only while copying the histories, so serving and
-// ingest go on during the expensive part. Concurrent calls are serialised.
+// It holds the read lock only while copying the histories, a slice of
+// users at a time, so serving and ingest go on during the copy and during
+// the expensive part. Concurrent calls are serialised.
 func (e *Engine) Train(ctx context.Context) error {
 	e.trainMu.Lock()
 	defer e.trainMu.Unlock()
@@ -38,26 +39,43 @@ func (e *Engine) Train(ctx context.Context) error {
 // would see them and decayed relative to the user's own last event: a
 // user who shopped months ago still counts fully as evidence of which items
 // go together, while within each user recent interest weighs more.
+//
+// The copy takes the read lock for trainingSlice users at a time: it
+// costs ~0.6 µs per user (BenchmarkTrainingRows: 61 ms for 100,000 users
+// of ~10 events), so at a million users the applier — and every request
+// arriving after it — would wait most of a second. Users who act
+// meanwhile are copied before or after their event; either is a valid
+// history to train on.
 func (e *Engine) trainingRows() [][]models.Seed {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
 	var pos itemSet
 	var kinds []features.Kind
+	e.mu.RLock()
 	rows := make([][]models.Seed, 0, e.users.Live())
-	for i := 0; i < e.users.Len(); i++ {
-		u := e.users.User(features.UserID(i))
-		if u.ID == "" || !u.Consent || u.HistoryLen() == 0 {
-			continue
+	e.mu.RUnlock()
+	for from, more := 0, true; more; from += trainingSlice {
+		e.mu.RLock()
+		end := min(from+trainingSlice, e.users.Len())
+		more = end < e.users.Len()
+		for i := from; i < end; i++ {
+			u := e.users.User(features.UserID(i))
+			if u.ID == "" || !u.Consent || u.HistoryLen() == 0 {
+				continue
+			}
+			pos.reset(e.catalog.Len())
+			var seeds []models.Seed
+			seeds, kinds = e.appendSeeds(u, u.LastTS, &pos, nil, nil, kinds[:0])
+			if len(seeds) > 0 {
+				rows = append(rows, seeds)
+			}
 		}
-		pos.reset(e.catalog.Len())
-		var seeds []models.Seed
-		seeds, kinds = e.appendSeeds(u, u.LastTS, &pos, nil, nil, kinds[:0])
-		if len(seeds) > 0 {
-			rows = append(rows, seeds)
-		}
+		e.mu.RUnlock()
 	}
 	return rows
 }
+
+// trainingSlice is how many users trainingRows copies per read lock:
+// ~80 µs, about what the applier holds the write lock for per batch.
+const trainingSlice = 128
 
 // Run does the engine's background work until ctx ends: it applies
 // co-occurrence updates on a goroutine of their own (pairs.go), refreshes the

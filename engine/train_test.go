@@ -47,3 +47,34 @@ func TestTrainingBlocksNeitherServingNorIngest(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTrainingRowsCopyEveryUserOnce: the copy goes a slice of users per
+// read lock; every consenting user with a history must come out exactly
+// once, across the slices' boundaries, with the items they interacted with.
+func TestTrainingRowsCopyEveryUserOnce(t *testing.T) {
+	const users = 3*trainingSlice + 7
+	e := New(Config{Logger: slog.New(slog.DiscardHandler)})
+	no := false
+	for u := 0; u < users; u++ {
+		name := fmt.Sprintf("u%d", u)
+		e.Apply(&Event{Type: "view", User: name, Item: fmt.Sprintf("i%d", u), TS: int64(1 + u)})
+		if u%100 == 0 { // withdrew consent: not trained on
+			e.Apply(&Event{Type: "user", User: name, Consent: &no, TS: int64(1 + u)})
+		}
+	}
+	rows := e.trainingRows()
+	seen := map[string]int{}
+	for _, r := range rows {
+		if len(r) != 1 {
+			t.Fatalf("row %+v, want the user's one item", r)
+		}
+		seen[e.catalog.Item(r[0].Item).ID]++
+	}
+	want := users - (users+99)/100
+	if len(rows) != want || len(seen) != want {
+		t.Fatalf("%d rows over %d distinct items, want %d each", len(rows), len(seen), want)
+	}
+	if seen["i0"] != 0 || seen["i1"] != 1 || seen[fmt.Sprintf("i%d", users-1)] != 1 {
+		t.Fatalf("i0 (no consent) %d, i1 %d, last %d; want 0, 1, 1", seen["i0"], seen["i1"], seen[fmt.Sprintf("i%d", users-1)])
+	}
+}
