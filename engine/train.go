@@ -111,9 +111,7 @@ func (e *Engine) Run(ctx context.Context) {
 			// row changes all the time, and recomputing them all would
 			// take a core from ingest. Lists get staler instead.
 			from, _ = e.refreshNeighborsUntil(from, time.Now().Add(e.cfg.NeighborRefresh/4), e.cfg.NeighborMinAge)
-			e.mu.RLock()
-			e.popular.Refresh(e.clock, e.version.Load())
-			e.mu.RUnlock()
+			e.popular.Refresh(e.appliedClock.Load(), e.version.Load(), e.mu.RLocker())
 		}
 	}
 }

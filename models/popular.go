@@ -62,17 +62,40 @@ func (m *Popular) Name() string { return "popular" }
 func (m *Popular) SetBackground(on bool) { m.background.Store(on) }
 
 // Refresh rebuilds the top list if it is stale at engine time now and
-// state version v. Call it under the engine's read lock.
-func (m *Popular) Refresh(now int64, v uint64) {
-	if m.list.Load().stale(now, v) {
-		m.rebuild(now, v)
+// state version v. state guards the catalog and the popularity counts
+// (the engine's read lock, as a Locker): Refresh holds it for
+// popularSlice items at a time and not while it selects and sorts, so
+// that ingest, and the requests queued behind it, wait ~0.1 ms for it
+// rather than the 2.4 ms a whole 100,000-item catalog takes.
+func (m *Popular) Refresh(now int64, v uint64, state sync.Locker) {
+	if !m.list.Load().stale(now, v) {
+		return
 	}
+	state.Lock()
+	n := m.pop.Len()
+	state.Unlock()
+	vals := make([]float64, n)
+	all := make([]features.ItemID, 0, n)
+	for from := 0; from < n; from += popularSlice {
+		state.Lock()
+		all = m.collect(from, min(from+popularSlice, n), now, vals, all)
+		state.Unlock()
+	}
+	l := m.build(all, vals, now, v)
+	m.mu.Lock()
+	if m.list.Load().stale(now, v) { // else a request built a newer one
+		m.list.Store(l)
+	}
+	m.mu.Unlock()
 }
+
+// popularSlice is how many items Refresh reads per hold of the state lock.
+const popularSlice = 4096
 
 // Top returns the most popular recommendable items at now, best first, and
 // their popularity relative to the first, as of state version v (any
 // counter that grows with every applied event). The slices are shared and
-// must not be modified.
+// must not be modified. Call it under the state's read lock.
 func (m *Popular) Top(now int64, v uint64) ([]features.ItemID, []float32) {
 	l := m.list.Load()
 	if l == nil || (!m.background.Load() && l.stale(now, v)) {
@@ -81,6 +104,8 @@ func (m *Popular) Top(now int64, v uint64) ([]features.ItemID, []float32) {
 	return l.top, l.vals
 }
 
+// rebuild builds and publishes the list at once, for a request (which
+// holds the state's read lock already).
 func (m *Popular) rebuild(now int64, v uint64) *popularList {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -88,9 +113,17 @@ func (m *Popular) rebuild(now int64, v uint64) *popularList {
 		return l // another caller just rebuilt it
 	}
 	n := m.pop.Len()
-	all := make([]features.ItemID, 0, n)
 	vals := make([]float64, n)
-	for i := 0; i < n; i++ {
+	all := m.collect(0, n, now, vals, make([]features.ItemID, 0, n))
+	l := m.build(all, vals, now, v)
+	m.list.Store(l)
+	return l
+}
+
+// collect stores the popularity at now of items [from, to) in vals and
+// appends the recommendable ones with a positive popularity to all.
+func (m *Popular) collect(from, to int, now int64, vals []float64, all []features.ItemID) []features.ItemID {
+	for i := from; i < to; i++ {
 		id := features.ItemID(i)
 		if int(id) >= m.catalog.Len() || !m.catalog.Item(id).Recommendable() {
 			continue
@@ -100,6 +133,11 @@ func (m *Popular) rebuild(now int64, v uint64) *popularList {
 			all = append(all, id)
 		}
 	}
+	return all
+}
+
+// build keeps the topN of all by vals, best first.
+func (m *Popular) build(all []features.ItemID, vals []float64, now int64, v uint64) *popularList {
 	if len(all) > m.topN {
 		// Select before sorting: a large catalog costs O(n), not O(n log n).
 		cand := make([]float64, len(all))
@@ -136,9 +174,7 @@ func (m *Popular) rebuild(now int64, v uint64) *popularList {
 		floor := 1e-6 * float64(len(all)-i) / float64(len(all))
 		topVals[i] = float32(max(vals[id]/vals[all[0]], floor))
 	}
-	l := &popularList{top: slices.Clip(all), vals: topVals, builtAt: now, builtV: v}
-	m.list.Store(l)
-	return l
+	return &popularList{top: slices.Clip(all), vals: topVals, builtAt: now, builtV: v}
 }
 
 // Score implements Scorer. It ignores the seeds.

@@ -1,6 +1,9 @@
 package models
 
 import (
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 
 	"reco/features"
@@ -52,7 +55,8 @@ func TestPopularRebuildsOnlyInTheBackground(t *testing.T) {
 	if top, _ := m.Top(0, uint64(stale)); top[0] != ids[49] {
 		t.Fatalf("a request rebuilt the list in background mode: top[0] = %v", top[0])
 	}
-	m.Refresh(0, uint64(stale))
+	var state sync.RWMutex
+	m.Refresh(0, uint64(stale), state.RLocker())
 	if top, _ := m.Top(0, uint64(stale)); top[0] != ids[0] || len(top) != 10 {
 		t.Fatalf("after Refresh top = %v, want %v first", top, ids[0])
 	}
@@ -90,5 +94,70 @@ func TestPopularAddScaledEqualsNormalizedScore(t *testing.T) {
 		if len(scaled.Touched) != len(direct.Touched) {
 			t.Fatalf("weight %v: %d touched, want %d", w, len(scaled.Touched), len(direct.Touched))
 		}
+	}
+}
+
+// countingLocker counts how often the state lock was taken, and fails
+// the test if it is taken while held (a slice must release it).
+type countingLocker struct {
+	t      *testing.T
+	held   bool
+	passes int
+}
+
+func (l *countingLocker) Lock() {
+	if l.held {
+		l.t.Fatal("state lock taken twice")
+	}
+	l.held = true
+	l.passes++
+}
+
+func (l *countingLocker) Unlock() { l.held = false }
+
+// popularShop returns a catalog of n listed items with popularity counts
+// in many ties.
+func popularShop(n int) (*features.Catalog, *features.Popularity) {
+	cat := features.NewCatalog()
+	pop := features.NewPopularity(7 * 86_400_000)
+	for i := 0; i < n; i++ {
+		id, _ := cat.Ensure(fmt.Sprintf("i%d", i), 0)
+		cat.Item(id).Listed = true
+		pop.Add(id, float64(1+i%97), int64(i))
+	}
+	return cat, pop
+}
+
+// TestPopularRefreshInSlicesEqualsRebuild: Refresh reads the catalog a
+// slice at a time under the state lock; the list must be the one a
+// request would have built from the whole catalog at once.
+func TestPopularRefreshInSlicesEqualsRebuild(t *testing.T) {
+	const items = 3*popularSlice + 5
+	cat, pop := popularShop(items)
+	sliced, whole := NewPopular(pop, cat, 300), NewPopular(pop, cat, 300)
+	sliced.SetBackground(true)
+	now, v := int64(items+10), uint64(5000)
+	state := &countingLocker{t: t}
+	sliced.Refresh(now, v, state)
+	if state.passes != 1+4 { // Len, then four slices
+		t.Fatalf("state lock taken %d times, want 5 (one per slice and one for the length)", state.passes)
+	}
+	got, gotVals := sliced.Top(now, v)
+	want, wantVals := whole.Top(now, v)
+	if len(got) != 300 || !slices.Equal(got, want) || !slices.Equal(gotVals, wantVals) {
+		t.Fatalf("sliced refresh: %d items %v..., want %v...", len(got), got[:min(5, len(got))], want[:5])
+	}
+	if sliced.Refresh(now, v, state); state.passes != 5 {
+		t.Fatal("a fresh list was rebuilt")
+	}
+}
+
+// BenchmarkPopularRefresh rebuilds the top list of a 100,000-item catalog.
+func BenchmarkPopularRefresh(b *testing.B) {
+	cat, pop := popularShop(100_000)
+	m := NewPopular(pop, cat, 500)
+	var state sync.RWMutex
+	for i := 0; i < b.N; i++ {
+		m.Refresh(int64(200_000+i*2000), uint64(i*2000), state.RLocker())
 	}
 }
