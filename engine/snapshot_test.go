@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -126,5 +127,68 @@ func TestLoadSnapshotFallsBackToThePreviousOne(t *testing.T) {
 	none, _, _, err := LoadSnapshot(t.TempDir(), Config{})
 	if none != nil || err != nil {
 		t.Fatal("an empty dir must mean: replay the log")
+	}
+}
+
+// TestSnapshotWhileApplying writes snapshots while another goroutine
+// applies events that change what a snapshot holds in place (item
+// counters and descriptions, users' shown items, popularity). The state is
+// encoded after the lock is released, so the copy taken under it must
+// share nothing the applier writes (go test -race), and each snapshot must
+// be exactly the state at its offset.
+func TestSnapshotWhileApplying(t *testing.T) {
+	const msgs = 6000
+	e := New(Config{})
+	pos := Position{"reco.events", 0}
+	msg := func(i int) []byte {
+		item, user := fmt.Sprintf("i%d", i%4), fmt.Sprintf("u%d", i%20)
+		switch i % 3 {
+		case 0:
+			return fmt.Appendf(nil, `{"type":"view","user":%q,"item":%q,"ts":%d}`, user, item, 1000+i)
+		case 1:
+			return fmt.Appendf(nil, `{"type":"impression","user":%q,"item":%q,"ts":%d}`, user, item, 1000+i)
+		}
+		return fmt.Appendf(nil, `{"type":"item","item":%q,"price":%d,"attrs":{"v":"%d"},"categories":["c%d"],"ts":%d}`, item, 1+i, i, i%5, 1000+i)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < msgs; i++ {
+			if err := e.ApplyMessage(pos, int64(i), msg(i)); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for snaps := 0; ; snaps++ {
+		var buf bytes.Buffer
+		if err := e.WriteSnapshot(&buf); err != nil {
+			t.Fatal(err)
+		}
+		loaded, err := ReadSnapshot(bytes.NewReader(buf.Bytes()), Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		applied := int(loaded.Offsets()[pos])
+		var views, impressions int64
+		for k := 0; k < 4; k++ {
+			if it, ok := loaded.ItemInfo(fmt.Sprintf("i%d", k)); ok {
+				views += it.Views
+				impressions += it.Impressions
+			}
+		}
+		if want := int64((applied + 2) / 3); views != want || impressions != int64((applied+1)/3) {
+			t.Fatalf("snapshot at offset %d: %d views and %d impressions, want %d and %d", applied, views, impressions, want, (applied+1)/3)
+		}
+		if uint64(applied) != loaded.Version() {
+			t.Fatalf("snapshot at offset %d holds %d events", applied, loaded.Version())
+		}
+		select {
+		case <-done:
+			if t.Failed() || (applied == msgs && snaps > 1) {
+				return
+			}
+		default:
+		}
 	}
 }

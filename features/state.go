@@ -1,15 +1,24 @@
 package features
 
+import "slices"
+
 // The *State types are the persistent form of each feature structure:
 // exported, gob-friendly copies that a snapshot stores and a restart loads.
 // Derived structures (name indexes, the content index) are rebuilt on
 // import instead of stored.
+//
+// Export copies whatever the structure changes in place, so that the
+// copy can be encoded after the caller released its lock (ingest goes on
+// meanwhile); what is only ever replaced whole (an item's categories,
+// tags and attributes) is shared.
 
 // CatalogState is the persistent form of a Catalog.
 type CatalogState struct{ Items []Item }
 
-// Export returns the catalog's persistent form (sharing item slices).
-func (c *Catalog) Export() CatalogState { return CatalogState{Items: c.items} }
+// Export returns the catalog's persistent form: a copy of the items,
+// sharing their categories, tags and attributes, which a catalog event
+// replaces rather than modifies.
+func (c *Catalog) Export() CatalogState { return CatalogState{Items: slices.Clone(c.items)} }
 
 // ImportCatalog rebuilds a catalog from its persistent form.
 func ImportCatalog(s CatalogState) *Catalog {
@@ -45,7 +54,7 @@ func (t *Users) Export() UsersState {
 	for i := range t.users {
 		u := &t.users[i]
 		us := UserState{ID: u.ID, Consent: u.Consent, Events: u.Events, LastTS: u.LastTS,
-			BasketStart: u.BasketStart, BasketLast: u.BasketLast, Shown: u.Shown, Notified: u.Notified}
+			BasketStart: u.BasketStart, BasketLast: u.BasketLast, Shown: slices.Clone(u.Shown), Notified: slices.Clone(u.Notified)}
 		if n := len(u.history); n > 0 {
 			us.History = make([]Interaction, 0, n)
 			us.History = append(us.History, u.history[u.head:]...)
@@ -147,7 +156,7 @@ type PopularityState struct {
 
 // Export returns the table's persistent form.
 func (p *Popularity) Export() PopularityState {
-	return PopularityState{HalfLifeMs: p.halfLifeMs, Value: p.value, Last: p.last}
+	return PopularityState{HalfLifeMs: p.halfLifeMs, Value: slices.Clone(p.value), Last: slices.Clone(p.last)}
 }
 
 // ImportPopularity rebuilds a table from its persistent form.
