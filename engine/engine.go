@@ -43,6 +43,7 @@ type Engine struct {
 	paired        itemSet                     // Apply's scratch: partners already paired with the current event
 	pairBuf       []pairUpdate                // co-occurrence updates listed since the last flushPairsLocked (pairs.go)
 	hashers       atomic.Pointer[nameHashers] // of users and catalog, for DecodeMessage
+	userVersions  *userVersions               // per-user answer versions, read without mu
 	touchSink     bool                        // keeps ApplyMessages' cache-warming reads (HashTable.Touch)
 
 	// coocMu guards cooc and the pair counts of baskets: their updates may
@@ -101,6 +102,7 @@ func New(cfg Config) *Engine {
 		offsets:       map[Position]int64{},
 		attribution:   map[attributionKey]*attributionCounts{},
 		pricing:       models.NewPricing(cfg.Pricing),
+		userVersions:  newUserVersions(),
 	}
 	e.storeHashers()
 	e.wireModels()
@@ -126,21 +128,6 @@ func (e *Engine) Stats() *Stats { return &e.stats }
 // Version returns the number of events applied so far. It changes with
 // every applied event, so it can key anything derived from the state.
 func (e *Engine) Version() uint64 { return e.version.Load() }
-
-// AnswerVersion returns a number that changes whenever an answer for user
-// could change because of something other than time: the user's own
-// events, the catalog, or a newly trained model. Caches key answers by it.
-func (e *Engine) AnswerVersion(user string) uint64 {
-	v := e.catalogVersion.Load()*0x9e3779b97f4a7c15 ^ e.modelVersion.Load()*0xc2b2ae3d27d4eb4f
-	if user != "" {
-		e.mu.RLock()
-		if uid, ok := e.users.Lookup(user); ok {
-			v ^= e.users.User(uid).Version*0x165667b19e3779f9 + uint64(uid)
-		}
-		e.mu.RUnlock()
-	}
-	return v
-}
 
 // Apply validates ev and folds it into the state. Events with an id already
 // seen within the dedup window are dropped (and counted in Stats).
@@ -199,15 +186,17 @@ func (e *Engine) applyKeyedLocked(ev *Event, k eventKeys) {
 		}
 	case TypeUser:
 		u := e.users.User(e.users.Ensure(ev.User))
-		u.Version++
+		e.userVersions.bump(e.users.Key(ev.User))
 		if ev.Consent != nil {
 			u.Consent = *ev.Consent
 		}
 	case TypeUserDelete:
-		e.users.Erase(ev.User)
+		if _, ok := e.users.Erase(ev.User); ok {
+			e.userVersions.bump(e.users.Key(ev.User)) // no personal answer after erasure
+		}
 	case TypeNotified:
 		u := e.users.User(e.users.Ensure(ev.User))
-		u.Version++
+		e.userVersions.bump(e.users.Key(ev.User))
 		u.AddNotified(features.Notification{TS: ts, Item: e.ensureItem(ev.Item, ts), Channel: ev.Channel})
 	default:
 		e.applyInteraction(ev, ts, k)
@@ -310,9 +299,8 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 		// per user only to demote what they keep ignoring.
 		c.Impressions++
 		if uid, ok := e.users.LookupKey(k.user); ok && e.users.User(uid).Consent {
-			u := e.users.User(uid)
-			u.Version++
-			u.AddShown(iid)
+			e.userVersions.bump(k.user)
+			e.users.User(uid).AddShown(iid)
 		}
 		return
 	}
@@ -322,7 +310,7 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 	}
 	uid := e.users.EnsureKey(ev.User, k.user)
 	u := e.users.User(uid)
-	u.Version++ // cached answers for the user are stale from here
+	e.userVersions.bump(k.user) // cached answers for the user are stale from here
 	if !u.Consent {
 		// Without consent nothing personal is kept: the item aggregates
 		// above are anonymous, the history and the pairs built from it

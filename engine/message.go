@@ -140,6 +140,7 @@ func (e *Engine) warm(msgs []*Message) {
 		}
 		if ev.User != "" {
 			touched = e.users.Touch(m.keys.user) != touched
+			touched = e.userVersions.touch(m.keys.user) != touched
 		}
 		if ev.Item != "" {
 			touched = e.catalog.Touch(m.keys.item) != touched

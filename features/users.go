@@ -15,9 +15,6 @@ type User struct {
 	Consent bool  // false: no personalisation
 	Events  int64 // interactions ever applied, including ones that fell out of History
 	LastTS  int64 // unix ms of the last event
-	// Version changes whenever anything about the user changes, so that
-	// cached answers for them become unreachable.
-	Version uint64
 	// BasketStart and BasketLast bound the user's current basket: its
 	// first and latest cart or purchase event (unix ms).
 	BasketStart, BasketLast int64
