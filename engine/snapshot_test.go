@@ -29,12 +29,9 @@ func answers(t *testing.T, e *Engine) []Response {
 	return out
 }
 
-func TestSnapshotRoundTrip(t *testing.T) {
-	e := plantedShop(t)
-	e.Apply(&Event{Type: TypeUserDelete, User: "u7"})
-	e.Apply(&Event{Type: TypeUser, User: "u8", Consent: boolp(false)})
-	e.ApplyMessage(Position{"reco.events", 2}, 41, []byte(`{"type":"view","user":"u1","item":"cam1","id":"m-41"}`))
-	e.ApplyMessage(Position{"reco.events", 3}, 7, []byte(`not json`))
+// roundTrip writes a snapshot of e and reads it back.
+func roundTrip(t *testing.T, e *Engine) *Engine {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := e.WriteSnapshot(&buf); err != nil {
 		t.Fatal(err)
@@ -43,6 +40,16 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return loaded
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	e := plantedShop(t)
+	e.Apply(&Event{Type: TypeUserDelete, User: "u7"})
+	e.Apply(&Event{Type: TypeUser, User: "u8", Consent: boolp(false)})
+	e.ApplyMessage(Position{"reco.events", 2}, 41, []byte(`{"type":"view","user":"u1","item":"cam1","id":"m-41"}`))
+	e.ApplyMessage(Position{"reco.events", 3}, 7, []byte(`not json`))
+	loaded := roundTrip(t, e)
 	if got, want := answers(t, loaded), answers(t, e); !reflect.DeepEqual(got, want) {
 		t.Fatalf("answers differ after a snapshot round trip:\n got %+v\nwant %+v", got, want)
 	}
@@ -161,14 +168,7 @@ func TestSnapshotWhileApplying(t *testing.T) {
 		}
 	}()
 	for snaps := 0; ; snaps++ {
-		var buf bytes.Buffer
-		if err := e.WriteSnapshot(&buf); err != nil {
-			t.Fatal(err)
-		}
-		loaded, err := ReadSnapshot(bytes.NewReader(buf.Bytes()), Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		loaded := roundTrip(t, e)
 		applied := int(loaded.Offsets()[pos])
 		var views, impressions int64
 		for k := 0; k < 4; k++ {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 	"runtime/trace"
@@ -10,21 +11,7 @@ import (
 // startCPUProfile starts a CPU profile into path (nothing when path is
 // empty) and returns the function that stops it and closes the file.
 func startCPUProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}, nil
+	return startRecording(path, "--cpuprofile", pprof.StartCPUProfile, pprof.StopCPUProfile)
 }
 
 // startTrace starts an execution trace into path (nothing when path is
@@ -32,19 +19,25 @@ func startCPUProfile(path string) (stop func(), err error) {
 // what a CPU profile cannot show, such as goroutines waiting for a lock or
 // runnable but not running (go tool trace; -pprof=sync for lock waits).
 func startTrace(path string) (stop func(), err error) {
+	return startRecording(path, "--trace", trace.Start, trace.Stop)
+}
+
+// startRecording creates path and starts writing a recording into it;
+// flag names the option in errors.
+func startRecording(path, flag string, start func(io.Writer) error, stop func()) (func(), error) {
 	if path == "" {
 		return func() {}, nil
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("--trace: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	if err := trace.Start(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("--trace: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
 	return func() {
-		trace.Stop()
+		stop()
 		f.Close()
 	}, nil
 }
