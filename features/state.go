@@ -51,18 +51,42 @@ type UsersState struct {
 // Export returns the users' persistent form.
 func (t *Users) Export() UsersState {
 	s := UsersState{HistoryLen: t.historyLen, Users: make([]UserState, len(t.users)), Live: t.live}
+	// The histories, shown items and notifications go into three arrays
+	// that the users' slices share: three allocations, not up to three per
+	// user (the copy is made under the lock that ingest waits for).
+	var histories, shown, notified int
+	for i := range t.users {
+		u := &t.users[i]
+		histories, shown, notified = histories+len(u.history), shown+len(u.Shown), notified+len(u.Notified)
+	}
+	allHistory := make([]Interaction, 0, histories)
+	allShown, allNotified := make([]Shown, 0, shown), make([]Notification, 0, notified)
 	for i := range t.users {
 		u := &t.users[i]
 		us := UserState{ID: u.ID, Consent: u.Consent, Events: u.Events, LastTS: u.LastTS,
-			BasketStart: u.BasketStart, BasketLast: u.BasketLast, Shown: slices.Clone(u.Shown), Notified: slices.Clone(u.Notified)}
-		if n := len(u.history); n > 0 {
-			us.History = make([]Interaction, 0, n)
-			us.History = append(us.History, u.history[u.head:]...)
-			us.History = append(us.History, u.history[:u.head]...)
+			BasketStart: u.BasketStart, BasketLast: u.BasketLast}
+		allShown, us.Shown = appendShared(allShown, u.Shown)
+		allNotified, us.Notified = appendShared(allNotified, u.Notified)
+		if len(u.history) > 0 {
+			start := len(allHistory)
+			allHistory = append(allHistory, u.history[u.head:]...)
+			allHistory = append(allHistory, u.history[:u.head]...)
+			us.History = allHistory[start:len(allHistory):len(allHistory)]
 		}
 		s.Users[i] = us
 	}
 	return s
+}
+
+// appendShared appends part to all, which has room for it, and returns
+// all and the copy of part in it (nil for an empty part).
+func appendShared[T any](all, part []T) ([]T, []T) {
+	if len(part) == 0 {
+		return all, nil
+	}
+	start := len(all)
+	all = append(all, part...)
+	return all, all[start:len(all):len(all)]
 }
 
 // ImportUsers rebuilds Users from its persistent form. Erased users keep
@@ -108,12 +132,25 @@ type CoOccurrenceState struct {
 func (c *CoOccurrence) Export() CoOccurrenceState {
 	s := CoOccurrenceState{Partners: make([][]ItemID, len(c.rows)), Weights: make([][]float32, len(c.rows)),
 		Occurrence: make([]float32, len(c.rows)), MaxRow: c.maxRow, HalfLifeMs: c.halfLifeMs, BaseTS: c.baseTS, Based: c.based}
+	// Two flat arrays that the rows' slices share: two allocations, not
+	// two growing slices per row (the copy is made under the lock that
+	// ingest waits for).
+	total := 0
+	for i := range c.rows {
+		total += int(c.rows[i].n)
+	}
+	partners, weights := make([]ItemID, 0, total), make([]float32, 0, total)
 	for i := range c.rows {
 		s.Occurrence[i] = c.rows[i].occurrence
-		c.rows[i].each(func(b ItemID, w float32) {
-			s.Partners[i] = append(s.Partners[i], b)
-			s.Weights[i] = append(s.Weights[i], w)
-		})
+		start := len(partners)
+		for _, sl := range c.rows[i].slots {
+			if sl.key != 0 {
+				partners, weights = append(partners, sl.key-1), append(weights, sl.val)
+			}
+		}
+		if len(partners) > start {
+			s.Partners[i], s.Weights[i] = partners[start:len(partners):len(partners)], weights[start:len(weights):len(weights)]
+		}
 	}
 	return s
 }
