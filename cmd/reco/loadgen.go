@@ -207,7 +207,11 @@ func load(ctx context.Context, cfg loadConfig) (loadResult, error) {
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(resp)
 			var uri bytes.Buffer
-			next := time.Now()
+			// At a fixed rate the workers are staggered over one interval:
+			// started together they would send in bursts of concurrency
+			// requests, and the answers queued behind each other would be
+			// measured, not the server's latency at that rate.
+			next := start.Add(interval * time.Duration(w) / time.Duration(cfg.concurrency))
 			for ctx.Err() == nil && sent.Add(1) <= int64(cfg.maxRequests) {
 				if interval > 0 {
 					next = next.Add(interval)
