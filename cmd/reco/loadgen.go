@@ -50,7 +50,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	conc := fs.Int("concurrency", 16, "load: concurrent connections")
 	dur := fs.Duration("duration", 10*time.Second, "load: how long to run")
 	maxReq := fs.Int("requests", 1_000_000, "load: stop after this many requests")
-	rate := fs.Float64("rate", 0, "load: target requests/s in total (0 = as fast as possible)")
+	rate := fs.Float64("rate", 0, "load: target requests/s in total, spread evenly over the connections (0 = as fast as possible)")
 	ingestRate := fs.Int("ingest-rate", 2000, "soak: events/s produced")
 	soakQPS := fs.Int("qps", 200, "soak: feed requests/s")
 	rounds := fs.Int("rounds", 3, "ingest: rounds of bare reader and engine consumer, each on a fresh consumer group")
