@@ -26,6 +26,7 @@ func runServe(ctx context.Context, args []string) error {
 	cacheTTL := fs.Duration("cache-ttl", time.Second, "cache rendered answers this long (0 = off); a user's own events invalidate theirs at once")
 	cacheMB := fs.Int("cache-mb", 64, "answer cache size in MiB")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (written at shutdown)")
+	traceFile := fs.String("trace", "", "write an execution trace of the whole run to this file (go tool trace; large: ~10 MB/s under load)")
 	eng := engineFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -55,6 +56,11 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stopProfile()
+	stopTrace, err := startTrace(*traceFile)
+	if err != nil {
+		return err
+	}
+	defer stopTrace()
 	n, err := node.Start(ctx, cfg)
 	if err != nil {
 		return err
