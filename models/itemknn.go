@@ -132,7 +132,8 @@ func (m *ItemKNN) slot(a features.ItemID) *neighborList {
 }
 
 // Neighbors returns the most similar items to a, best first. The slice is
-// shared and must not be modified.
+// shared and must not be modified. Call it under the co-occurrence table's
+// read lock: an item without a list yet gets one computed from its row.
 func (m *ItemKNN) Neighbors(a features.ItemID, now int64) []Neighbor {
 	nl := m.slot(a)
 	if nl == nil {
