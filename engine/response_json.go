@@ -126,7 +126,7 @@ func appendJSONStrings(dst []byte, ss []string) []byte {
 // only for very small or large magnitudes). NaN and ±Inf, which JSON
 // cannot hold, are written as null.
 func appendJSONFloat(dst []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
+	if f-f != 0 { // NaN or ±Inf: one subtraction instead of two tests
 		return append(dst, "null"...)
 	}
 	// Answers hold prices, scores and signals rounded to at most four
@@ -156,25 +156,68 @@ func appendJSONFloat(dst []byte, f float64) []byte {
 	return dst
 }
 
-// appendFixed4 appends k/10^4 in decimal, without trailing zeros.
+// appendFixed4 appends k/10^4 in decimal, without trailing zeros. The
+// digits come two at a time from digitPairs: an answer holds about a
+// hundred such numbers, and strconv's general integer formatting was a
+// third of encoding one.
 func appendFixed4(dst []byte, k int64) []byte {
 	if k < 0 {
 		dst = append(dst, '-')
 		k = -k
 	}
-	dst = strconv.AppendInt(dst, k/10000, 10)
-	frac := k % 10000
+	u := uint64(k)
+	ip, frac := u/10000, u%10000
+	switch {
+	case ip < 10: // most of an answer's numbers: scores, rates, small prices
+		dst = append(dst, byte('0'+ip))
+	case ip < 100:
+		dst = append(dst, digitPairs[2*ip], digitPairs[2*ip+1])
+	default:
+		var buf [20]byte // at most 19 digits
+		i := len(buf)
+		for ip >= 100 {
+			q := ip / 100
+			r := ip - q*100
+			i -= 2
+			buf[i], buf[i+1] = digitPairs[2*r], digitPairs[2*r+1]
+			ip = q
+		}
+		if ip >= 10 {
+			i -= 2
+			buf[i], buf[i+1] = digitPairs[2*ip], digitPairs[2*ip+1]
+		} else {
+			i--
+			buf[i] = byte('0' + ip)
+		}
+		dst = append(dst, buf[i:]...)
+	}
 	if frac == 0 {
 		return dst
 	}
-	digits := [4]byte{byte('0' + frac/1000), byte('0' + frac/100%10), byte('0' + frac/10%10), byte('0' + frac%10)}
-	n := 4
-	for digits[n-1] == '0' {
-		n--
+	// Four decimals, trailing zeros dropped.
+	hi, lo := frac/100, frac%100
+	switch {
+	case lo == 0 && hi%10 == 0:
+		return append(dst, '.', digitPairs[2*hi])
+	case lo == 0:
+		return append(dst, '.', digitPairs[2*hi], digitPairs[2*hi+1])
+	case lo%10 == 0:
+		return append(dst, '.', digitPairs[2*hi], digitPairs[2*hi+1], digitPairs[2*lo])
 	}
-	dst = append(dst, '.')
-	return append(dst, digits[:n]...)
+	return append(dst, '.', digitPairs[2*hi], digitPairs[2*hi+1], digitPairs[2*lo], digitPairs[2*lo+1])
 }
+
+// digitPairs is "00" to "99": two decimal digits per lookup.
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // jsonSafe marks, for each ASCII byte, whether appendJSONString copies it
 // as is ('1'): not a control character, quote, backslash, <, > or &. A
@@ -184,6 +227,27 @@ const jsonSafe = "00000000000000000000000000000000" +
 	"11111111111111111111111111110111" +
 	"11111111111111111111111111111111"
 
+// load8 returns s[i:i+8] as a little-endian word (the compiler merges
+// the byte loads into one).
+func load8(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// jsonSafe8 reports whether all eight bytes of x are ones appendJSONString
+// copies as they are (jsonSafe): none below 0x20, none of " \\ < > &,
+// none with the high bit set (UTF-8 needs a look). hasZero is the classic
+// exact test for a zero byte in a word.
+func jsonSafe8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	bad := x&highs | (x-ones*0x20)&^x&highs | // high bit, or below 0x20
+		hasZero(x^(ones*'"')) | hasZero(x^(ones*'\\')) |
+		hasZero(x^(ones*'<')) | hasZero(x^(ones*'>')) | hasZero(x^(ones*'&'))
+	return bad == 0
+}
+
 // appendJSONString appends s as a JSON string, escaped as encoding/json
 // escapes it: quotes, backslashes, control characters, <, > and & (HTML
 // safety), U+2028 and U+2029, and invalid UTF-8 as U+FFFD.
@@ -192,6 +256,12 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none of them needs a look: most of
+		// an answer's text (item ids, reasons) is plain ASCII.
+		if i+8 <= len(s) && jsonSafe8(load8(s, i)) {
+			i += 8
+			continue
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if jsonSafe[c] == '1' {
 				i++

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"reco/models"
@@ -118,6 +119,26 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
 		}
 	})
+}
+
+// TestAppendJSONStringEveryByteInEveryLane: appendJSONString skips eight
+// plain bytes at a time (jsonSafe8); every byte value, and runes that need
+// a look, must be caught in every position of such a word.
+func TestAppendJSONStringEveryByteInEveryLane(t *testing.T) {
+	var odd []string
+	for b := 0; b < 256; b++ {
+		odd = append(odd, string([]byte{byte(b)}))
+	}
+	odd = append(odd, "é", "\u2028", "\u2029", "\xe2\x80", "€", "😀")
+	for _, o := range odd {
+		for pos := 0; pos < 17; pos++ {
+			s := strings.Repeat("a", pos) + o + strings.Repeat("b", 17-pos)
+			want, _ := json.Marshal(s)
+			if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
+				t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+			}
+		}
+	}
 }
 
 // FuzzAppendJSONFloat checks the number encoder against encoding/json.

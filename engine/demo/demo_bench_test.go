@@ -35,3 +35,34 @@ func BenchmarkAnswers(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAnswerJSON encodes demo answers as the HTTP server does
+// (Response.AppendJSON): the encoding part of a cache miss.
+func BenchmarkAnswerJSON(b *testing.B) {
+	e := engine.New(engine.Config{})
+	for _, ev := range Events(Config{}) {
+		if err := e.Apply(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+	e.RefreshNeighbors()
+	for _, slot := range []string{engine.SlotFeed, engine.SlotCrossSell} {
+		var answers []*engine.Response
+		for u := 1; u <= 100; u++ {
+			resp, err := e.Recommend(&engine.Request{Slot: slot, User: fmt.Sprintf("u%d", u), Item: "i5", N: 10})
+			if err != nil {
+				b.Fatal(err)
+			}
+			answers = append(answers, resp)
+		}
+		b.Run(slot, func(b *testing.B) {
+			var buf []byte
+			bytes := 0
+			for i := 0; b.Loop(); i++ {
+				buf = answers[i%len(answers)].AppendJSON(buf[:0])
+				bytes += len(buf)
+			}
+			b.ReportMetric(float64(bytes)/float64(b.N), "bytes/op")
+		})
+	}
+}
