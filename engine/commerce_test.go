@@ -91,6 +91,39 @@ func TestCrossSellRecoversPlantedComplements(t *testing.T) {
 	}
 }
 
+// TestCrossSellExcludesWhatWasBoughtOnce: an item the user bought once is
+// not offered again; one they bought twice (a consumable for them) is.
+func TestCrossSellExcludesWhatWasBoughtOnce(t *testing.T) {
+	e := plantedShop(t)
+	ts := int64(1_800_000_000_000)
+	for _, ev := range []Event{
+		{Type: "purchase", User: "buyer", Item: "card3", TS: ts},
+		{Type: "purchase", User: "buyer", Item: "strap3", TS: ts + 1},
+		{Type: "view", User: "buyer", Item: "bag7", TS: ts + 2},
+		{Type: "purchase", User: "buyer", Item: "strap3", TS: ts + 30*86_400_000},
+	} {
+		mustApply(t, e, ev)
+	}
+	before, err := e.Recommend(&Request{Slot: SlotCrossSell, Item: "cam3", N: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := items(before); !slices.Contains(got, "card3") || !slices.Contains(got, "strap3") {
+		t.Fatalf("cross-sell(cam3) without a user = %v: the test needs card3 and strap3 in it", got)
+	}
+	resp, err := e.Recommend(&Request{Slot: SlotCrossSell, Item: "cam3", User: "buyer", N: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := items(resp)
+	if slices.Contains(got, "card3") {
+		t.Errorf("cross-sell(cam3) for buyer = %v offers card3, bought once", got)
+	}
+	if !slices.Contains(got, "strap3") {
+		t.Errorf("cross-sell(cam3) for buyer = %v lacks strap3, bought twice", got)
+	}
+}
+
 func TestBundleFindsPlantedTriple(t *testing.T) {
 	e := plantedShop(t)
 	resp, err := e.Recommend(&Request{Slot: SlotBundle, Item: "cam3", N: 20})

@@ -10,18 +10,6 @@ import (
 // one. Due items come back in the feed; consumables are never excluded as
 // "already bought".
 
-// replenishable reports whether the user bought item at least twice.
-func (e *Engine) replenishable(u *features.User, item features.ItemID) bool {
-	n := 0
-	u.Recent(0, func(x features.Interaction) bool {
-		if x.Item == item && x.Kind == features.Purchase {
-			n++
-		}
-		return n < 2
-	})
-	return n >= 2
-}
-
 // dueShare is the share of the typical interval after which an item is
 // due: a reminder a little early beats one after the shopper ran out.
 const dueShare = 0.9

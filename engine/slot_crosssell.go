@@ -106,15 +106,28 @@ func (e *Engine) collectAnchors(s *scratch, u *features.User) {
 // maxAnchors bounds how many items a basket-based slot starts from.
 const maxAnchors = 8
 
-// excludeBought excludes what the user bought, except items they buy
-// again and again (consumables: see replenishment).
+// excludeBought excludes what the user bought, except items they bought
+// at least twice (consumables: see replenishment). One pass counts the
+// purchases per item; asking per purchase whether the item was bought
+// twice walked the history once per purchase.
 func (e *Engine) excludeBought(s *scratch, u *features.User) {
+	s.bought.reset(e.catalog.Len())
+	s.boughtItems = s.boughtItems[:0]
 	u.Recent(0, func(x features.Interaction) bool {
-		if x.Kind == features.Purchase && !e.replenishable(u, x.Item) {
-			s.exclude.set(x.Item, 1)
+		if x.Kind == features.Purchase {
+			n, ok := s.bought.get(x.Item)
+			if !ok {
+				s.boughtItems = append(s.boughtItems, x.Item)
+			}
+			s.bought.set(x.Item, n+1)
 		}
 		return true
 	})
+	for _, id := range s.boughtItems {
+		if n, _ := s.bought.get(id); n < 2 {
+			s.exclude.set(id, 1)
+		}
+	}
 }
 
 // anchorLeafs returns the leaf categories of the request's anchors (in the
