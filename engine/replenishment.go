@@ -14,30 +14,40 @@ import (
 // due: a reminder a little early beats one after the shopper ran out.
 const dueShare = 0.9
 
-// dueItems appends the user's replenishment items that are due at now.
-func (e *Engine) dueItems(u *features.User, now int64, dst []features.ItemID) []features.ItemID {
-	type stats struct {
-		item        features.ItemID
-		n           int
-		first, last int64
-	}
-	var buf [16]stats
-	all := buf[:0]
+// purchased is what a user's remembered history says of one item they
+// bought: how often, first and last.
+type purchased struct {
+	item        features.ItemID
+	n           int
+	first, last int64
+}
+
+// appendPurchased appends one entry per item u bought to dst. A linear
+// search per purchase: users buy few distinct items, and the answer's
+// stack buffer (dueItems, excludeBought) then allocates nothing.
+func appendPurchased(u *features.User, dst []purchased) []purchased {
+	start := len(dst)
 	u.Recent(0, func(x features.Interaction) bool {
 		if x.Kind != features.Purchase {
 			return true
 		}
-		for i := range all {
-			if all[i].item == x.Item {
-				all[i].n++
-				all[i].first = min(all[i].first, x.TS)
+		for i := start; i < len(dst); i++ {
+			if dst[i].item == x.Item {
+				dst[i].n++
+				dst[i].first = min(dst[i].first, x.TS)
 				return true
 			}
 		}
-		all = append(all, stats{item: x.Item, n: 1, first: x.TS, last: x.TS})
+		dst = append(dst, purchased{item: x.Item, n: 1, first: x.TS, last: x.TS})
 		return true
 	})
-	for _, st := range all {
+	return dst
+}
+
+// dueItems appends the user's replenishment items that are due at now.
+func (e *Engine) dueItems(u *features.User, now int64, dst []features.ItemID) []features.ItemID {
+	var buf [16]purchased
+	for _, st := range appendPurchased(u, buf[:0]) {
 		if st.n < 2 {
 			continue
 		}

@@ -67,22 +67,20 @@ type scratch struct {
 	final    models.Scores
 	exclude  itemSet
 	seedPos  itemSet
-	bought   itemSet // cross-sell: purchases per item (excludeBought)
 	best     []scored
 	kept     []scored // selectTop's category cap
 	overflow []scored
 
-	slot        string
-	override    *models.BlendWeights // the request's blend, replacing the slot's
-	anchor      features.ItemID      // the request's item, when hasAnchor
-	hasAnchor   bool
-	cart        []features.ItemID
-	anchors     []features.ItemID // what cross-sell and bundles start from
-	stage       funnelStage       // feed: the user's funnel stage (funnel.go)
-	explored    []features.ItemID // feed: new arrivals given an exploration slot
-	due         []features.ItemID // feed, reminders: replenishment items due
-	abandoned   []features.ItemID // reminders: carts left without a purchase
-	boughtItems []features.ItemID // cross-sell: the items counted in bought
+	slot      string
+	override  *models.BlendWeights // the request's blend, replacing the slot's
+	anchor    features.ItemID      // the request's item, when hasAnchor
+	hasAnchor bool
+	cart      []features.ItemID
+	anchors   []features.ItemID // what cross-sell and bundles start from
+	stage     funnelStage       // feed: the user's funnel stage (funnel.go)
+	explored  []features.ItemID // feed: new arrivals given an exploration slot
+	due       []features.ItemID // feed, reminders: replenishment items due
+	abandoned []features.ItemID // reminders: carts left without a purchase
 
 	sentences   []sentence // reasons built in this answer (reasons.go)
 	anchorLeafs leafSet    // anchorLeafs' result

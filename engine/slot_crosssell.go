@@ -107,25 +107,12 @@ func (e *Engine) collectAnchors(s *scratch, u *features.User) {
 const maxAnchors = 8
 
 // excludeBought excludes what the user bought, except items they bought
-// at least twice (consumables: see replenishment). One pass counts the
-// purchases per item; asking per purchase whether the item was bought
-// twice walked the history once per purchase.
+// at least twice (consumables: see replenishment).
 func (e *Engine) excludeBought(s *scratch, u *features.User) {
-	s.bought.reset(e.catalog.Len())
-	s.boughtItems = s.boughtItems[:0]
-	u.Recent(0, func(x features.Interaction) bool {
-		if x.Kind == features.Purchase {
-			n, ok := s.bought.get(x.Item)
-			if !ok {
-				s.boughtItems = append(s.boughtItems, x.Item)
-			}
-			s.bought.set(x.Item, n+1)
-		}
-		return true
-	})
-	for _, id := range s.boughtItems {
-		if n, _ := s.bought.get(id); n < 2 {
-			s.exclude.set(id, 1)
+	var buf [16]purchased
+	for _, p := range appendPurchased(u, buf[:0]) {
+		if p.n < 2 {
+			s.exclude.set(p.item, 1)
 		}
 	}
 }
