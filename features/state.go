@@ -143,11 +143,9 @@ func (c *CoOccurrence) Export() CoOccurrenceState {
 	for i := range c.rows {
 		s.Occurrence[i] = c.rows[i].occurrence
 		start := len(partners)
-		for _, sl := range c.rows[i].slots {
-			if sl.key != 0 {
-				partners, weights = append(partners, sl.key-1), append(weights, sl.val)
-			}
-		}
+		c.rows[i].each(func(b ItemID, w float32) {
+			partners, weights = append(partners, b), append(weights, w)
+		})
 		if len(partners) > start {
 			s.Partners[i], s.Weights[i] = partners[start:len(partners):len(partners)], weights[start:len(weights):len(weights)]
 		}
