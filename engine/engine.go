@@ -150,7 +150,8 @@ func (e *Engine) applyLocked(ev *Event) {
 }
 
 // applyKeyedLocked applies ev with its hashes k; the user and item keys
-// may be zero (not computed).
+// may be zero (not computed): the user's is computed here, once, for
+// every event that names a user.
 func (e *Engine) applyKeyedLocked(ev *Event, k eventKeys) {
 	if h := k.id; h != 0 && e.dedup.addHash(h) {
 		e.stats.Duplicates.Add(1)
@@ -162,6 +163,9 @@ func (e *Engine) applyKeyedLocked(ev *Event, k eventKeys) {
 	}
 	if ts > e.clock {
 		e.clock = ts
+	}
+	if k.user == (features.Hash128{}) && ev.User != "" {
+		k.user = e.users.Key(ev.User)
 	}
 	switch ev.Type {
 	case TypeItem:
@@ -185,18 +189,18 @@ func (e *Engine) applyKeyedLocked(ev *Event, k eventKeys) {
 			e.coocMu.Unlock()
 		}
 	case TypeUser:
-		u := e.users.User(e.users.Ensure(ev.User))
-		e.userVersions.bump(e.users.Key(ev.User))
+		u := e.users.User(e.users.EnsureKey(ev.User, k.user))
+		e.userVersions.bump(k.user)
 		if ev.Consent != nil {
 			u.Consent = *ev.Consent
 		}
 	case TypeUserDelete:
 		if _, ok := e.users.Erase(ev.User); ok {
-			e.userVersions.bump(e.users.Key(ev.User)) // no personal answer after erasure
+			e.userVersions.bump(k.user) // no personal answer after erasure
 		}
 	case TypeNotified:
-		u := e.users.User(e.users.Ensure(ev.User))
-		e.userVersions.bump(e.users.Key(ev.User))
+		u := e.users.User(e.users.EnsureKey(ev.User, k.user))
+		e.userVersions.bump(k.user)
 		u.AddNotified(features.Notification{TS: ts, Item: e.ensureItem(ev.Item, ts), Channel: ev.Channel})
 	default:
 		e.applyInteraction(ev, ts, k)
@@ -265,9 +269,6 @@ func (e *Engine) weight(k features.Kind, value float64) float32 {
 
 func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 	iid := e.ensureItemKey(ev.Item, k.item, ts)
-	if k.user == (features.Hash128{}) {
-		k.user = e.users.Key(ev.User)
-	}
 	it := e.catalog.Item(iid)
 	if ev.RequestID != "" {
 		e.attribute(ev, paidPrice(ev, it))
