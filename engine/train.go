@@ -49,11 +49,12 @@ func (e *Engine) Train(ctx context.Context) error {
 func (e *Engine) trainingRows() [][]models.Seed {
 	var pos itemSet
 	var kinds []features.Kind
-	e.mu.RLock()
-	rows := make([][]models.Seed, 0, e.users.Live())
-	e.mu.RUnlock()
+	var rows [][]models.Seed
 	for from, more := 0, true; more; from += trainingSlice {
 		e.mu.RLock()
+		if rows == nil {
+			rows = make([][]models.Seed, 0, e.users.Live())
+		}
 		end := min(from+trainingSlice, e.users.Len())
 		more = end < e.users.Len()
 		for i := from; i < end; i++ {
