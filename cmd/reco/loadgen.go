@@ -40,7 +40,7 @@ import (
 func runLoadgen(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	base := fs.String("url", "http://127.0.0.1:8080", "server base URL")
-	mode := fs.String("mode", "load", "freshness or load")
+	mode := fs.String("mode", "load", "load, freshness, ingest, memory, soak or events")
 	events := fs.Int("events", 1000, "freshness: events to measure; ingest: events to produce and consume")
 	item := fs.String("item", "i1", "freshness: item the new shoppers view")
 	apiKey := fs.String("api-key", "", "API key for POST /v1/events")
@@ -59,6 +59,22 @@ func runLoadgen(ctx context.Context, args []string) error {
 	traceFile := fs.String("trace", "", "ingest: write an execution trace of the engine's consumption in the first round to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	for _, f := range []struct {
+		name     string
+		val, min float64
+	}{
+		{"events", float64(*events), 1}, {"users", float64(*users), 1}, {"items", float64(*memItems), 1},
+		{"concurrency", float64(*conc), 1}, {"duration", dur.Seconds(), 1e-9}, {"requests", float64(*maxReq), 1},
+		{"rate", *rate, 0}, {"ingest-rate", float64(*ingestRate), 1}, {"qps", float64(*soakQPS), 1},
+		{"rounds", float64(*rounds), 1}, {"serve-qps", float64(*serveQPS), 0},
+	} {
+		if f.val < f.min {
+			if f.min == 0 {
+				return fmt.Errorf("--%s is %s: want 0 or more", f.name, fs.Lookup(f.name).Value)
+			}
+			return fmt.Errorf("--%s is %s: want more than 0", f.name, fs.Lookup(f.name).Value)
+		}
 	}
 	if *mode != "ingest" {
 		stopProfile, err := startCPUProfile(*cpuProfile)
@@ -85,6 +101,14 @@ func runLoadgen(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Println(res)
+		if res.errors > 0 {
+			// A run that only measured refusals or error pages must not pass
+			// for a measurement: say why, and fail if nothing succeeded.
+			if res.errors == res.requests {
+				return fmt.Errorf("every request failed; the first: %w", res.firstErr)
+			}
+			fmt.Fprintf(os.Stderr, "load: %d of %d requests failed; the first: %v\n", res.errors, res.requests, res.firstErr)
+		}
 		return nil
 	}
 	return fmt.Errorf("unknown --mode %q (want freshness, load, ingest, memory, soak or events)", *mode)
@@ -174,6 +198,7 @@ type loadConfig struct {
 
 type loadResult struct {
 	requests, errors int64
+	firstErr         error // the first failure, when errors > 0
 	elapsed          time.Duration
 	lat              []time.Duration
 }
@@ -190,6 +215,7 @@ func load(ctx context.Context, cfg loadConfig) (loadResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.duration)
 	defer cancel()
 	var sent, errs atomic.Int64
+	var firstErr atomic.Pointer[error]
 	lats := make([][]time.Duration, cfg.concurrency)
 	var interval time.Duration
 	if cfg.rate > 0 {
@@ -226,14 +252,22 @@ func load(ctx context.Context, cfg loadConfig) (loadResult, error) {
 				t0 := time.Now()
 				err := hc.Do(req, resp)
 				lats[w] = append(lats[w], time.Since(t0))
-				if err != nil || resp.StatusCode() != 200 {
+				if err == nil && resp.StatusCode() != 200 {
+					err = fmt.Errorf("GET %s: status %d: %.200s", uri.Bytes(), resp.StatusCode(), resp.Body())
+				}
+				if err != nil {
 					errs.Add(1)
+					first := err // a copy of its own: &err would move every request's err to the heap
+					firstErr.CompareAndSwap(nil, &first)
 				}
 			}
 		}(w)
 	}
 	wg.Wait()
 	res := loadResult{errors: errs.Load(), elapsed: time.Since(start)}
+	if p := firstErr.Load(); p != nil {
+		res.firstErr = *p
+	}
 	for _, l := range lats {
 		res.lat = append(res.lat, l...)
 	}
