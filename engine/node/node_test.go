@@ -166,9 +166,6 @@ func TestKcatProducesToTheEngine(t *testing.T) {
 		return getJSON(t, url, &info) == 200 && info.Views == 25 && n.Engine.Stats().Duplicates.Load() == 1 &&
 			strings.Contains(exposition(), `reco_events_rejected_total{reason="missing_field"} 1`)
 	})
-	if info.Views != 25 || n.Engine.Stats().Duplicates.Load() != 1 {
-		t.Fatalf("after the rejection: views %d, duplicates %d; want 25 and 1", info.Views, n.Engine.Stats().Duplicates.Load())
-	}
 }
 
 // TestHTTPIngestGoesThroughKafka posts events to the API and finds them in
