@@ -141,7 +141,7 @@ func soak(ctx context.Context, duration time.Duration, rate int, qps int) error 
 	}()
 	// RSS samples every 10 s, and the restart half way.
 	fmt.Printf("soak: %v, ingest %d ev/s, serving %d req/s, restart at %v\n", duration, rate, qps, duration/2)
-	fmt.Printf("%8s %10s %10s %8s %8s\n", "t", "events", "requests", "errors", "rss_mb")
+	fmt.Printf("%8s %10s %10s %8s %8s\n", "t", "events", "requests", "errors", "rss_mib")
 	t0 := time.Now()
 	restarted := false
 	tick := time.NewTicker(10 * time.Second)
@@ -224,7 +224,7 @@ func freePort() string {
 	return ln.Addr().String()
 }
 
-// rssMB reads the resident set size of pid from /proc (Linux).
+// rssMB reads the resident set size of pid from /proc (Linux), in MiB.
 func rssMB(pid int) float64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
