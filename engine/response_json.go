@@ -135,8 +135,11 @@ func appendJSONFloat(dst []byte, f float64) []byte {
 	// and with at most 15 significant digits no shorter decimal does. That
 	// is integer formatting instead of the general shortest-float search.
 	if f != 0 && math.Abs(f) < 1e11 {
-		if k := math.Round(f * 1e4); k/1e4 == f {
-			return appendFixed4(dst, int64(k))
+		// The nearest integer by a conversion (one instruction) rather
+		// than math.Round: a wrong k in a tie only fails the check below
+		// and takes the general path, so the output is the same.
+		if k := int64(f*1e4 + math.Copysign(0.5, f)); float64(k)/1e4 == f {
+			return appendFixed4(dst, k)
 		}
 	}
 	abs := math.Abs(f)
