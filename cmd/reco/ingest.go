@@ -72,8 +72,9 @@ func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS 
 	// The ceiling (issue 6's reference): a bare kafka-go group Reader with
 	// the fetch settings of the engine's consumer (MaxWait, MaxBytes),
 	// committing in batches. The consumer itself reads the broker's
-	// batches without the Reader (engine/stream/consumer.go). The previous round's engine is garbage: collect
-	// it first, or its collection would run during this measurement.
+	// batches without the Reader (engine/stream/consumer.go). The previous
+	// round's engine is garbage: collect it first, or its collection would
+	// run during this measurement.
 	runtime.GC()
 	debug.FreeOSMemory()
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: fmt.Sprintf("bare-%d", round), GroupTopics: []string{"reco.events"},

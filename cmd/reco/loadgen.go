@@ -70,10 +70,11 @@ func runLoadgen(ctx context.Context, args []string) error {
 		{"rounds", float64(*rounds), 1}, {"serve-qps", float64(*serveQPS), 0},
 	} {
 		if f.val < f.min {
+			want := "more than 0"
 			if f.min == 0 {
-				return fmt.Errorf("--%s is %s: want 0 or more", f.name, fs.Lookup(f.name).Value)
+				want = "0 or more"
 			}
-			return fmt.Errorf("--%s is %s: want more than 0", f.name, fs.Lookup(f.name).Value)
+			return fmt.Errorf("--%s is %s: want %s", f.name, fs.Lookup(f.name).Value, want)
 		}
 	}
 	if *mode != "ingest" {

@@ -66,10 +66,15 @@ func memoryBench(ctx context.Context, users, items, events int) error {
 	returned := rssNow() - base
 	_, nu := eng.Size()
 	fmt.Printf("memory: %d users, %d items, %d events: RSS %.0f MiB above the empty process (%.2f GiB)\n", nu, items, events, rss, rss/1024)
-	fmt.Printf("memory: %.0f bytes per user, %.0f per item, %.0f per event (all of it charged to each, as upper bounds)\n",
-		rss*(1<<20)/float64(nu), rss*(1<<20)/float64(items), rss*(1<<20)/float64(events))
-	fmt.Printf("memory: Go heap live after the GC %.0f MiB; RSS once freed heap is returned to the OS %.0f MiB (%.2f GiB): %.0f bytes per user, %.0f per item, %.0f per event\n",
-		live, returned, returned/1024, returned*(1<<20)/float64(nu), returned*(1<<20)/float64(items), returned*(1<<20)/float64(events))
+	// Each figure charges all of the memory to users, items or events
+	// alone: upper bounds, not shares.
+	perUnit := func(mib float64) string {
+		b := mib * (1 << 20)
+		return fmt.Sprintf("%.0f bytes per user, %.0f per item, %.0f per event", b/float64(nu), b/float64(items), b/float64(events))
+	}
+	fmt.Printf("memory: %s (all of it charged to each, as upper bounds)\n", perUnit(rss))
+	fmt.Printf("memory: Go heap live after the GC %.0f MiB; RSS once freed heap is returned to the OS %.0f MiB (%.2f GiB): %s\n",
+		live, returned, returned/1024, perUnit(returned))
 	return nil
 }
 
@@ -83,4 +88,4 @@ func liveHeapMiB() float64 {
 	return float64(s[0].Value.Uint64()) / (1 << 20)
 }
 
-func rssNow() float64 { return rssMB(os.Getpid()) }
+func rssNow() float64 { return rssMiB(os.Getpid()) }

@@ -152,7 +152,7 @@ func soak(ctx context.Context, duration time.Duration, rate int, qps int) error 
 		case <-tick.C:
 		}
 		cmdMu.Lock()
-		rss := rssMB(cmd.Process.Pid)
+		rss := rssMiB(cmd.Process.Pid)
 		cmdMu.Unlock()
 		fmt.Printf("%8s %10d %10d %8d %8.1f\n", time.Since(t0).Round(time.Second), sent.Load(), reqs.Load(), reqErrors.Load(), rss)
 		if !restarted && time.Since(t0) >= duration/2 {
@@ -224,8 +224,8 @@ func freePort() string {
 	return ln.Addr().String()
 }
 
-// rssMB reads the resident set size of pid from /proc (Linux), in MiB.
-func rssMB(pid int) float64 {
+// rssMiB reads the resident set size of pid from /proc (Linux), in MiB.
+func rssMiB(pid int) float64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		return 0
