@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,15 +15,28 @@ import (
 // contract, and never fails otherwise: unknown users and
 // items get the slot's non-personalised fallback.
 func (e *Engine) Recommend(req *Request) (*Response, error) {
-	if err := req.Validate(); err != nil {
+	resp := new(Response)
+	if err := e.RecommendInto(req, resp); err != nil {
 		return nil, err
 	}
+	resp.RequestID = e.NewRequestID(resp.Slot, resp.Variant)
+	return resp, nil
+}
+
+// RecommendInto is Recommend writing its answer into resp, whose slices
+// it reuses, and leaving resp.RequestID empty: a server that encodes the
+// answer at once and pools its Responses names each copy it writes
+// (AppendRequestID) and allocates almost nothing per answer. The answer
+// stays valid until resp is passed to RecommendInto again.
+func (e *Engine) RecommendInto(req *Request, resp *Response) error {
+	if err := req.Validate(); err != nil {
+		return err
+	}
 	_, variant := e.assign(req.Slot, req.User)
-	resp := &Response{Slot: req.Slot, User: req.User, Variant: DefaultVariant}
+	resp.reset(req.Slot, req.User)
 	if variant != nil {
 		resp.Variant = variant.Name
 	}
-	resp.RequestID = e.NewRequestID(req.Slot, resp.Variant)
 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -64,7 +78,7 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 		e.upsell(s, req)
 	case SlotBundle:
 		resp.Bundles = e.bundles(s, req, u)
-		return resp, nil
+		return nil
 	case SlotReminders:
 		e.reminders(s, u)
 	}
@@ -72,20 +86,20 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 	if req.Slot == SlotFeed && u != nil {
 		e.explore(s, req)
 	}
-	resp.Items = make([]Item, len(s.best))
 	sensitivity := 0.0
 	if u != nil && len(s.best) > 0 {
 		sensitivity = e.priceSensitivity(u) // once per answer, not per item
 	}
-	// All items' reasons share one backing array: one allocation, not one
-	// per item (an item has at most maxReasons).
-	reasons := make([]string, 0, maxReasons*len(s.best))
-	elasticities := make([]float64, len(s.best)) // the same for the items' pricing hints
+	// All items' reasons share one backing array, as do their pricing
+	// hints' elasticities: sized before any item points into them.
+	items := slices.Grow(resp.Items[:0], len(s.best))[:len(s.best)]
+	reasons := slices.Grow(resp.reasons[:0], maxReasons*len(s.best))
+	elasticities := slices.Grow(resp.elasticities[:0], len(s.best))[:len(s.best)]
 	for i, c := range s.best {
 		it := e.catalog.Item(c.item)
 		start := len(reasons)
 		reasons = e.appendReasons(reasons, s, c.item)
-		resp.Items[i] = Item{
+		items[i] = Item{
 			Item:    it.ID,
 			Score:   math.Round(float64(c.score)*1e4) / 1e4,
 			Price:   it.Price,
@@ -93,7 +107,8 @@ func (e *Engine) Recommend(req *Request) (*Response, error) {
 			Pricing: e.pricingHint(c.item, sensitivity, &elasticities[i]),
 		}
 	}
-	return resp, nil
+	resp.Items, resp.reasons, resp.elasticities = items, reasons, elasticities
+	return nil
 }
 
 // consentingUser returns the user if known and personalisation is allowed.

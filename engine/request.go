@@ -87,6 +87,18 @@ type Response struct {
 	Items     []Item `json:"items"`
 	// Bundles replaces Items in the bundle slot.
 	Bundles []Bundle `json:"-"`
+
+	// The backing arrays of the items' reasons and elasticities, kept
+	// for RecommendInto to reuse.
+	reasons      []string
+	elasticities []float64
+}
+
+// reset empties r for a new answer, keeping its arrays.
+func (r *Response) reset(slot, user string) {
+	clear(r.reasons) // no strings of the last answer kept alive
+	*r = Response{Slot: slot, User: user, Variant: DefaultVariant,
+		Items: r.Items[:0], reasons: r.reasons[:0], elasticities: r.elasticities[:0]}
 }
 
 // MarshalJSON writes "bundles" instead of "items" for the bundle slot

@@ -77,15 +77,28 @@ func appendCacheKey(dst []byte, slot string, query []byte, version uint64) []byt
 	return strconv.AppendUint(dst, version, 16)
 }
 
-// store renders body (an answer whose request id is "") for later copies.
-func (ac *answerCache) store(key []byte, body []byte, slot, variant string) {
-	marker := []byte(`"request_id":"`)
-	i := bytes.Index(body, marker)
-	if i < 0 {
+// requestIDField is what precedes an answer's request id in its JSON.
+// It is the first match in any answer: an earlier field ("slot", "user")
+// holding the same text would have its quotes escaped.
+var requestIDField = []byte(`"request_id":"`)
+
+// newCachedAnswer describes body, an encoded answer whose request id is "",
+// for writeTo. It does not copy body.
+func newCachedAnswer(body []byte, slot, variant string) cachedAnswer {
+	idAt := -1 // no id field (never, from AppendJSON): written as it is
+	if i := bytes.Index(body, requestIDField); i >= 0 {
+		idAt = i + len(requestIDField)
+	}
+	return cachedAnswer{body: body, idAt: idAt, slot: slot, variant: variant}
+}
+
+// store keeps a copy of a (built by newCachedAnswer) under key.
+func (ac *answerCache) store(key []byte, a cachedAnswer) {
+	if a.idAt < 0 {
 		return
 	}
-	a := cachedAnswer{key: string(key), body: body, idAt: i + len(marker), slot: slot, variant: variant}
-	ac.c.SetWithTTL(maphash.Bytes(ac.seed, key), a, int64(len(body)+len(key)), ac.ttl)
+	a.key, a.body = string(key), bytes.Clone(a.body)
+	ac.c.SetWithTTL(maphash.Bytes(ac.seed, key), a, int64(len(a.body)+len(a.key)), ac.ttl)
 }
 
 // get returns the stored answer for key; write it with writeTo.
@@ -103,6 +116,10 @@ func (ac *answerCache) get(key []byte) (cachedAnswer, bool) {
 // in, straight into fasthttp's pooled buffer: no copy of the answer is
 // allocated.
 func (a *cachedAnswer) writeTo(resp *fasthttp.Response, e *engine.Engine) {
+	if a.idAt < 0 {
+		resp.AppendBody(a.body)
+		return
+	}
 	var id [64]byte
 	resp.AppendBody(a.body[:a.idAt])
 	resp.AppendBody(e.AppendRequestID(id[:0], a.slot, a.variant))

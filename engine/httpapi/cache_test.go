@@ -19,8 +19,9 @@ func TestAnswerCacheServesOnlyItsOwnKey(t *testing.T) {
 	}
 	key := appendCacheKey(nil, "feed", []byte("user=u1&n=3"), 7)
 	body := []byte(`{"slot":"feed","request_id":"","variant":"a","items":[]}`)
-	ac.store(key, body, "feed", "a")
+	ac.store(key, newCachedAnswer(body, "feed", "a"))
 	ac.c.Wait()
+	copy(body, "XXXXXXX") // the server reuses its buffer: the cache must own a copy
 	a, ok := ac.get(key)
 	if !ok {
 		t.Fatal("stored answer not found")
@@ -36,9 +37,29 @@ func TestAnswerCacheServesOnlyItsOwnKey(t *testing.T) {
 	// An entry whose hash matches but whose key does not (a collision)
 	// must read as a miss.
 	other := appendCacheKey(nil, "feed", []byte("user=u2&n=3"), 7)
-	ac.c.SetWithTTL(maphash.Bytes(ac.seed, other), cachedAnswer{key: "feed?user=u9&n=3#7", body: body}, 1, time.Hour)
+	ac.c.SetWithTTL(maphash.Bytes(ac.seed, other), cachedAnswer{key: "feed?user=u9&n=3#7", body: body, idAt: -1}, 1, time.Hour)
 	ac.c.Wait()
 	if _, ok := ac.get(other); ok {
 		t.Fatal("an entry stored under a colliding hash was served for another key")
+	}
+}
+
+func TestCachedAnswerWithoutAnIDIsWrittenAsItIs(t *testing.T) {
+	body := []byte(`{"error":"no id here"}`)
+	a := newCachedAnswer(body, "feed", "a")
+	var resp fasthttp.Response
+	a.writeTo(&resp, engine.New(engine.Config{}))
+	if got := string(resp.Body()); got != string(body) {
+		t.Fatalf("wrote %s, want %s unchanged", got, body)
+	}
+	ac, err := newAnswerCache(time.Hour, 1<<20, metrics.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := appendCacheKey(nil, "feed", nil, 1)
+	ac.store(key, a)
+	ac.c.Wait()
+	if _, ok := ac.get(key); ok {
+		t.Fatal("an answer without a request id field was cached")
 	}
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"errors"
 	"strconv"
 	"strings"
@@ -14,9 +13,21 @@ import (
 // maxParamBytes bounds a single query parameter value.
 const maxParamBytes = 64 << 10
 
+// answerWork is what one recommend request computes in, pooled: the
+// parsed request and the answer, whose arrays are reused.
+type answerWork struct {
+	req  engine.Request
+	resp engine.Response
+}
+
 func (s *Server) recommend(ctx *fasthttp.RequestCtx, slot string) {
-	req, err := s.parseRecommend(ctx, slot)
-	if err != nil {
+	w, _ := s.answers.Get().(*answerWork)
+	if w == nil {
+		w = new(answerWork)
+	}
+	defer s.answers.Put(w)
+	req, resp := &w.req, &w.resp
+	if err := s.parseRecommend(ctx, slot, req); err != nil {
 		writeError(ctx, fasthttp.StatusBadRequest, err.Error())
 		return
 	}
@@ -30,39 +41,42 @@ func (s *Server) recommend(ctx *fasthttp.RequestCtx, slot string) {
 			return
 		}
 	}
-	resp, err := s.cfg.Engine.Recommend(req)
-	var re *engine.RequestError
-	switch {
-	case err == nil:
-		buf, _ := s.bodies.Get().(*[]byte)
-		if buf == nil {
-			buf = new([]byte)
+	if err := s.cfg.Engine.RecommendInto(req, resp); err != nil {
+		switch {
+		case errors.Is(err, engine.ErrUnknownSlot):
+			writeError(ctx, fasthttp.StatusNotFound, err.Error()+" (want similar, feed, cross-sell, upsell, bundle or reminders)")
+		case isRequestError(err):
+			writeError(ctx, fasthttp.StatusBadRequest, err.Error())
+		default:
+			writeError(ctx, fasthttp.StatusInternalServerError, err.Error())
 		}
-		body := append(resp.AppendJSON((*buf)[:0]), '\n')
-		ctx.SetContentType("application/json")
-		ctx.SetBody(body) // copies
-		if s.cache != nil {
-			// Store a copy without this answer's request id.
-			if i := bytes.Index(body, []byte(resp.RequestID)); i >= 0 {
-				stored := append(bytes.Clone(body[:i:i]), body[i+len(resp.RequestID):]...)
-				s.cache.store(key, stored, resp.Slot, resp.Variant)
-			}
-		}
-		*buf = body
-		s.bodies.Put(buf)
-	case errors.Is(err, engine.ErrUnknownSlot):
-		writeError(ctx, fasthttp.StatusNotFound, err.Error()+" (want similar, feed, cross-sell, upsell, bundle or reminders)")
-	case errors.As(err, &re):
-		writeError(ctx, fasthttp.StatusBadRequest, err.Error())
-	default:
-		writeError(ctx, fasthttp.StatusInternalServerError, err.Error())
+		return
+	}
+	// Encoded without a request id, then written as a cached answer is:
+	// with a new id spliced in. The cache stores a copy of the same bytes.
+	buf, _ := s.bodies.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	defer s.bodies.Put(buf)
+	*buf = append(resp.AppendJSON((*buf)[:0]), '\n')
+	a := newCachedAnswer(*buf, resp.Slot, resp.Variant)
+	ctx.SetContentType("application/json")
+	a.writeTo(&ctx.Response, s.cfg.Engine)
+	if s.cache != nil {
+		s.cache.store(key, a)
 	}
 }
 
-// parseRecommend turns the query string into a Request; errors name the
+func isRequestError(err error) bool {
+	var re *engine.RequestError
+	return errors.As(err, &re)
+}
+
+// parseRecommend turns the query string into req; errors name the
 // offending parameter.
-func (s *Server) parseRecommend(ctx *fasthttp.RequestCtx, slot string) (*engine.Request, error) {
-	req := &engine.Request{Slot: slot}
+func (s *Server) parseRecommend(ctx *fasthttp.RequestCtx, slot string, req *engine.Request) error {
+	*req = engine.Request{Slot: slot}
 	args := ctx.QueryArgs()
 	var err error
 	args.VisitAll(func(k, v []byte) {
@@ -92,7 +106,7 @@ func (s *Server) parseRecommend(ctx *fasthttp.RequestCtx, slot string) (*engine.
 			req.Exclude, err = s.parseList("exclude", v)
 		}
 	})
-	return req, err
+	return err
 }
 
 func parseInt(name string, v []byte) (int, error) {

@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -69,6 +70,7 @@ type Server struct {
 	panics       *metrics.Counter
 	cache        *answerCache // nil when caching is off
 	bodies       sync.Pool    // *[]byte: encoding buffers for answers
+	answers      sync.Pool    // *answerWork: requests being answered
 }
 
 // latencyBuckets are the histogram bounds in seconds: dense below a
@@ -188,11 +190,12 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.latency[route].Observe(time.Since(start).Seconds())
 		s.requestCounter(route, ctx.Response.StatusCode()).Inc()
 	}()
-	path := string(ctx.Path())
+	// The path stays bytes: compared, not converted, on the hot routes.
+	path := ctx.Path()
 	method := string(ctx.Method())
 	switch {
-	case strings.HasPrefix(path, "/v1/recommend/"):
-		slot := path[len("/v1/recommend/"):]
+	case bytes.HasPrefix(path, []byte(recommendPrefix)):
+		slot := slotName(path[len(recommendPrefix):])
 		if slot == "batch" {
 			route = routeBatch
 			if s.method(ctx, method, "POST") && s.readAuthorized(ctx) {
@@ -205,41 +208,55 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 			return
 		}
 		s.recommend(ctx, slot)
-	case path == "/v1/events":
+	case string(path) == "/v1/events":
 		route = routeEvents
 		if !s.method(ctx, method, "POST") || !s.authorized(ctx) {
 			return
 		}
 		s.events(ctx)
-	case strings.HasPrefix(path, "/v1/items/"):
+	case bytes.HasPrefix(path, []byte("/v1/items/")):
 		route = routeItem
 		if s.method(ctx, method, "GET") && s.readAuthorized(ctx) {
-			s.item(ctx, path[len("/v1/items/"):])
+			s.item(ctx, string(path[len("/v1/items/"):]))
 		}
-	case strings.HasPrefix(path, "/v1/users/"):
+	case bytes.HasPrefix(path, []byte("/v1/users/")):
 		route = routeUser
 		if s.method(ctx, method, "GET") && s.readAuthorized(ctx) {
-			s.user(ctx, path[len("/v1/users/"):])
+			s.user(ctx, string(path[len("/v1/users/"):]))
 		}
-	case path == "/v1/stats":
+	case string(path) == "/v1/stats":
 		route = routeStats
 		if s.method(ctx, method, "GET") && s.readAuthorized(ctx) {
 			writeJSON(ctx, fasthttp.StatusOK, map[string]any{"variants": s.cfg.Engine.VariantReport()})
 		}
-	case path == "/healthz":
+	case string(path) == "/healthz":
 		route = routeHealth
 		ctx.SetContentType("text/plain; charset=utf-8")
 		ctx.SetBodyString("ok\n")
-	case path == "/readyz":
+	case string(path) == "/readyz":
 		route = routeReady
 		s.readyz(ctx)
-	case path == "/metrics":
+	case string(path) == "/metrics":
 		route = routeMetrics
 		ctx.SetContentType("text/plain; version=0.0.4; charset=utf-8")
 		s.cfg.Metrics.Expose(ctx)
 	default:
-		writeError(ctx, fasthttp.StatusNotFound, "no such endpoint: "+clip(path))
+		writeError(ctx, fasthttp.StatusNotFound, "no such endpoint: "+clip(string(path)))
 	}
+}
+
+const recommendPrefix = "/v1/recommend/"
+
+// slotName returns the slot named by b: the engine's constant for a known
+// slot (no string allocated per request), else a copy of b.
+func slotName(b []byte) string {
+	for _, slot := range [...]string{engine.SlotFeed, engine.SlotCrossSell, engine.SlotSimilar,
+		engine.SlotUpsell, engine.SlotBundle, engine.SlotReminders, "batch"} {
+		if string(b) == slot {
+			return slot
+		}
+	}
+	return string(b)
 }
 
 func (s *Server) method(ctx *fasthttp.RequestCtx, got, want string) bool {
