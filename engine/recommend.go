@@ -90,6 +90,7 @@ func (e *Engine) RecommendInto(req *Request, resp *Response) error {
 	if u != nil && len(s.best) > 0 {
 		sensitivity = e.priceSensitivity(u) // once per answer, not per item
 	}
+	demand := e.demandScale()
 	// All items' reasons share one backing array, as do their pricing
 	// hints' elasticities: sized before any item points into them.
 	items := slices.Grow(resp.Items[:0], len(s.best))[:len(s.best)]
@@ -104,7 +105,7 @@ func (e *Engine) RecommendInto(req *Request, resp *Response) error {
 			Score:   math.Round(float64(c.score)*1e4) / 1e4,
 			Price:   it.Price,
 			Reasons: reasons[start:len(reasons):len(reasons)],
-			Pricing: e.pricingHint(c.item, sensitivity, &elasticities[i]),
+			Pricing: e.pricingHint(c.item, sensitivity, demand, &elasticities[i]),
 		}
 	}
 	resp.Items, resp.reasons, resp.elasticities = items, reasons, elasticities
@@ -344,19 +345,27 @@ func sharesCategory(a, b *features.Item) bool {
 	return la != "" && la == b.LeafCategory()
 }
 
+// demandScale turns the stored sales and views of every item into rates
+// per day now: computed once per answer, not once per item.
+type demandScale struct{ sales, views float64 }
+
+func (e *Engine) demandScale() demandScale {
+	// A decayed sum with half-life h holds rate × h/ln2 for a steady rate.
+	perDay := math.Ln2 / (float64(e.cfg.PopularityHalfLife.Milliseconds()) / 86_400_000)
+	return demandScale{sales: e.sales.Scale(e.clock) * perDay, views: e.views.Scale(e.clock) * perDay}
+}
+
 // pricingHint computes the pricing hint of item id from the state, for a
 // user of the given price sensitivity (priceSensitivity; 0: anonymous),
 // its elasticity stored in *elasticity (models.Pricing.HintInto).
-func (e *Engine) pricingHint(id features.ItemID, userSensitivity float64, elasticity *float64) models.PricingHint {
+func (e *Engine) pricingHint(id features.ItemID, userSensitivity float64, demand demandScale, elasticity *float64) models.PricingHint {
 	it := e.catalog.Item(id)
-	// A decayed sum with half-life h holds rate × h/ln2 for a steady rate.
-	perDay := math.Ln2 / (float64(e.cfg.PopularityHalfLife.Milliseconds()) / 86_400_000)
 	in := models.PricingInput{
 		Price:       it.Price,
 		Cost:        it.Cost,
 		Stock:       it.Stock,
-		SalesPerDay: e.sales.At(id, e.clock) * perDay,
-		ViewsPerDay: e.views.At(id, e.clock) * perDay,
+		SalesPerDay: e.sales.AtScale(id, demand.sales),
+		ViewsPerDay: e.views.AtScale(id, demand.views),
 	}
 	in.Elasticity, in.HasElasticity = e.pricePoints.Elasticity(id)
 	in.UserSensitivity = userSensitivity

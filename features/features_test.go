@@ -1,7 +1,10 @@
 package features
 
 import (
+	"cmp"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -155,5 +158,90 @@ func TestPartnersMatchesAMap(t *testing.T) {
 	})
 	if seen != len(ref) {
 		t.Fatalf("each visited %d, want %d", seen, len(ref))
+	}
+}
+
+// TestPopularityEqualsTheDecayedSum checks the forward-decayed table
+// against the definition, Σ w·2^(-(now-t)/halfLife), for events in any
+// order, past rebaseHalfLives (so that values are rebased while they
+// still count), read one item at a time (At) and many at once (Scale,
+// AtScale).
+func TestPopularityEqualsTheDecayedSum(t *testing.T) {
+	const halfLife = 1000
+	for _, tc := range []struct {
+		name    string
+		span    int64 // events fall in [0, span) ms
+		inOrder bool  // else in random order
+	}{
+		{"within a half-life", halfLife / 2, false},
+		{"a few half-lives", 5 * halfLife, false},
+		// In time order, values rebased hold recent events that count.
+		{"past the rebase point", (rebaseHalfLives + 6) * halfLife, true},
+		{"past the rebase point, any order", (rebaseHalfLives + 6) * halfLife, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, uint64(tc.span)))
+			p := NewPopularity(halfLife)
+			type ev struct {
+				id ItemID
+				w  float64
+				ts int64
+			}
+			var evs []ev
+			for range 2000 {
+				evs = append(evs, ev{ItemID(rng.IntN(5)), 1 + 9*rng.Float64(), rng.Int64N(tc.span)})
+			}
+			if tc.inOrder {
+				slices.SortFunc(evs, func(a, b ev) int { return cmp.Compare(a.ts, b.ts) })
+			}
+			for _, e := range evs {
+				p.Add(e.id, e.w, e.ts)
+			}
+			now := tc.span
+			scale := p.Scale(now)
+			for id := range ItemID(5) {
+				want := 0.0
+				for _, e := range evs {
+					if e.id == id {
+						want += e.w * math.Exp2(-float64(now-e.ts)/halfLife)
+					}
+				}
+				for _, got := range []float64{p.At(id, now), p.AtScale(id, scale)} {
+					if math.Abs(got-want) > 1e-9*math.Max(1, want) {
+						t.Fatalf("item %d at %d: %v, want %v", id, now, got, want)
+					}
+				}
+			}
+			// The persistent form round-trips.
+			q := ImportPopularity(p.Export())
+			for id := range ItemID(6) {
+				if a, b := p.At(id, now), q.At(id, now); math.Abs(a-b) > 1e-12*math.Max(1, a) {
+					t.Fatalf("item %d after export and import: %v, want %v", id, b, a)
+				}
+			}
+		})
+	}
+}
+
+// TestPopularityImportsPerItemTimes: snapshots written before the table
+// kept one reference time hold each item's value as of its own Last.
+func TestPopularityImportsPerItemTimes(t *testing.T) {
+	p := ImportPopularity(PopularityState{HalfLifeMs: 1000, Value: []float64{8, 2, 0}, Last: []int64{0, 2000, 0}})
+	for _, tc := range []struct {
+		id   ItemID
+		want float64
+	}{
+		{0, 1}, // 8 halved three times by 3000
+		{1, 1}, // 2 halved once
+		{2, 0}, // nothing
+		{3, 0}, // unknown item
+	} {
+		if got := p.At(tc.id, 3000); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("item %d at 3000: %v, want %v", tc.id, got, tc.want)
+		}
+	}
+	p.Add(2, 4, 3000)
+	if got := p.At(2, 4000); math.Abs(got-2) > 1e-12 {
+		t.Fatalf("an event after import: %v, want 2", got)
 	}
 }

@@ -4,13 +4,24 @@ import "math"
 
 // Popularity is a per-item sum of event weights with exponential time
 // decay: an event of weight w at time t contributes w·2^(-(now-t)/halfLife).
-// Each item stores its value as of its last update and is decayed lazily,
-// so an update costs O(1) whatever the traffic.
+//
+// Values are kept as of one reference time for all items (forward decay):
+// an event adds w·2^((t-ref)/halfLife), so an update costs one exp2
+// whatever the traffic, the order of events does not matter, and reading
+// any number of items at one time costs one exp2 in all (Scale) — an
+// answer reads two tables for each of its items' pricing hints.
 type Popularity struct {
 	halfLifeMs float64
+	ref        int64 // the time values are expressed at, once started
+	started    bool
 	value      []float64
-	last       []int64
 }
+
+// rebaseHalfLives is how far past ref an event may be, in half-lives,
+// before all values are re-expressed at its time: 2^64 leaves float64
+// ample room, and rebasing happens once per 64 half-lives (over a year
+// at the default week).
+const rebaseHalfLives = 64
 
 // NewPopularity returns a popularity table with the given half-life in
 // milliseconds.
@@ -24,37 +35,51 @@ func NewPopularity(halfLifeMs int64) *Popularity {
 func (p *Popularity) grow(id ItemID) {
 	for int(id) >= len(p.value) {
 		p.value = append(p.value, 0)
-		p.last = append(p.last, 0)
 	}
 }
 
-// Add adds weight w for item id at time ts (unix ms). Events older than the
-// item's last update are decayed relative to it, so out-of-order events
-// still count by their own age.
+// Add adds weight w for item id at time ts (unix ms), in any order.
 func (p *Popularity) Add(id ItemID, w float64, ts int64) {
 	p.grow(id)
-	if ts >= p.last[id] {
-		p.value[id] = p.value[id]*p.decay(ts-p.last[id]) + w
-		p.last[id] = ts
-		return
+	if !p.started {
+		p.ref, p.started = ts, true
 	}
-	p.value[id] += w * p.decay(p.last[id]-ts)
+	e := float64(ts-p.ref) / p.halfLifeMs
+	if e > rebaseHalfLives {
+		p.rebase(ts)
+		e = 0
+	}
+	p.value[id] += w * math.Exp2(e)
+}
+
+// rebase re-expresses every value at time to.
+func (p *Popularity) rebase(to int64) {
+	f := p.Scale(to)
+	for i := range p.value {
+		p.value[i] *= f
+	}
+	p.ref = to
+}
+
+// Scale returns the factor that turns the table's stored values into
+// values at now: At(id, now) == AtScale(id, Scale(now)).
+func (p *Popularity) Scale(now int64) float64 {
+	return math.Exp2(float64(p.ref-now) / p.halfLifeMs)
+}
+
+// AtScale returns the value of item id at the time scale was computed for
+// (Scale): for reading many items at one time.
+func (p *Popularity) AtScale(id ItemID, scale float64) float64 {
+	if int(id) >= len(p.value) {
+		return 0
+	}
+	return p.value[id] * scale
 }
 
 // At returns the decayed value of item id at time now.
 func (p *Popularity) At(id ItemID, now int64) float64 {
-	if int(id) >= len(p.value) {
-		return 0
-	}
-	if now <= p.last[id] {
-		return p.value[id]
-	}
-	return p.value[id] * p.decay(now-p.last[id])
+	return p.AtScale(id, p.Scale(now))
 }
 
 // Len returns the number of items with a value.
 func (p *Popularity) Len() int { return len(p.value) }
-
-func (p *Popularity) decay(dtMs int64) float64 {
-	return math.Exp2(-float64(dtMs) / p.halfLifeMs)
-}

@@ -1,6 +1,9 @@
 package features
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // The *State types are the persistent form of each feature structure:
 // exported, gob-friendly copies that a snapshot stores and a restart loads.
@@ -182,7 +185,9 @@ func ImportBaskets(s BasketsState) *Baskets {
 	return &Baskets{pairs: ImportCoOccurrence(s.Pairs), total: s.Total}
 }
 
-// PopularityState is the persistent form of a Popularity.
+// PopularityState is the persistent form of a Popularity: each item's
+// value as of its Last time. (Snapshots from before values shared one
+// reference time have a Last per item; they import the same.)
 type PopularityState struct {
 	HalfLifeMs float64
 	Value      []float64
@@ -191,12 +196,29 @@ type PopularityState struct {
 
 // Export returns the table's persistent form.
 func (p *Popularity) Export() PopularityState {
-	return PopularityState{HalfLifeMs: p.halfLifeMs, Value: slices.Clone(p.value), Last: slices.Clone(p.last)}
+	last := make([]int64, len(p.value))
+	for i := range last {
+		last[i] = p.ref
+	}
+	return PopularityState{HalfLifeMs: p.halfLifeMs, Value: slices.Clone(p.value), Last: last}
 }
 
-// ImportPopularity rebuilds a table from its persistent form.
+// ImportPopularity rebuilds a table from its persistent form, its values
+// re-expressed at the latest Last.
 func ImportPopularity(s PopularityState) *Popularity {
-	return &Popularity{halfLifeMs: s.HalfLifeMs, value: s.Value, last: s.Last}
+	p := &Popularity{halfLifeMs: s.HalfLifeMs, value: s.Value}
+	if p.halfLifeMs <= 0 {
+		p.halfLifeMs = 1
+	}
+	if len(s.Last) > 0 {
+		p.ref, p.started = slices.Max(s.Last), true
+	}
+	for i := range p.value {
+		if i < len(s.Last) && s.Last[i] != p.ref {
+			p.value[i] *= math.Exp2(float64(s.Last[i]-p.ref) / p.halfLifeMs)
+		}
+	}
+	return p
 }
 
 // WeeklyState is the persistent form of WeeklyCounts.

@@ -124,12 +124,13 @@ func (m *Popular) rebuild(now int64, v uint64) *popularList {
 // collect stores the popularity at now of items [from, to) in vals and
 // appends the recommendable ones with a positive popularity to all.
 func (m *Popular) collect(from, to int, now int64, vals []float64, all []features.ItemID) []features.ItemID {
+	scale := m.pop.Scale(now)
 	for i := from; i < to; i++ {
 		id := features.ItemID(i)
 		if int(id) >= m.catalog.Len() || !m.catalog.Item(id).Recommendable() {
 			continue
 		}
-		vals[i] = m.pop.At(id, now)
+		vals[i] = m.pop.AtScale(id, scale)
 		if vals[i] > 0 {
 			all = append(all, id)
 		}
