@@ -12,8 +12,7 @@ import "math"
 // answer reads two tables for each of its items' pricing hints.
 type Popularity struct {
 	halfLifeMs float64
-	ref        int64 // the time values are expressed at, once started
-	started    bool
+	ref        int64 // the time values are expressed at: the first event's
 	value      []float64
 }
 
@@ -40,10 +39,10 @@ func (p *Popularity) grow(id ItemID) {
 
 // Add adds weight w for item id at time ts (unix ms), in any order.
 func (p *Popularity) Add(id ItemID, w float64, ts int64) {
-	p.grow(id)
-	if !p.started {
-		p.ref, p.started = ts, true
+	if len(p.value) == 0 {
+		p.ref = ts
 	}
+	p.grow(id)
 	e := float64(ts-p.ref) / p.halfLifeMs
 	if e > rebaseHalfLives {
 		p.rebase(ts)

@@ -211,7 +211,7 @@ func ImportPopularity(s PopularityState) *Popularity {
 		p.halfLifeMs = 1
 	}
 	if len(s.Last) > 0 {
-		p.ref, p.started = slices.Max(s.Last), true
+		p.ref = slices.Max(s.Last)
 	}
 	for i := range p.value {
 		if i < len(s.Last) && s.Last[i] != p.ref {
