@@ -80,13 +80,13 @@ func appendCacheKey(dst []byte, slot string, query []byte, version uint64) []byt
 // requestIDField is what precedes an answer's request id in its JSON.
 // It is the first match in any answer: an earlier field ("slot", "user")
 // holding the same text would have its quotes escaped.
-var requestIDField = []byte(`"request_id":"`)
+const requestIDField = `"request_id":"`
 
 // newCachedAnswer describes body, an encoded answer whose request id is "",
 // for writeTo. It does not copy body.
 func newCachedAnswer(body []byte, slot, variant string) cachedAnswer {
 	idAt := -1 // no id field (never, from AppendJSON): written as it is
-	if i := bytes.Index(body, requestIDField); i >= 0 {
+	if i := bytes.Index(body, []byte(requestIDField)); i >= 0 {
 		idAt = i + len(requestIDField)
 	}
 	return cachedAnswer{body: body, idAt: idAt, slot: slot, variant: variant}
