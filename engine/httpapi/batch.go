@@ -44,12 +44,14 @@ type batchAnswer struct {
 	Error    string
 }
 
-// MarshalJSON writes {"line":N, "error"|"skipped"|"next_allowed_at"…,
-// then the response's own fields}.
-func (a *batchAnswer) MarshalJSON() ([]byte, error) {
-	b := append([]byte(`{"line":`), strconv.Itoa(a.Line)...)
+// appendJSON appends {"line":N, "error"|"skipped"|"next_allowed_at"…,
+// then the response's own fields} to dst. The response is written by its
+// AppendJSON in place: json.Marshal would call it, then scan and compact
+// its output once more — as much time as computing the answer.
+func (a *batchAnswer) appendJSON(dst []byte) []byte {
+	b := strconv.AppendInt(append(dst, `{"line":`...), int64(a.Line), 10)
 	str := func(key, v string) {
-		q, _ := json.Marshal(v)
+		q, _ := json.Marshal(v) // errors and skips only: rare
 		b = append(append(append(b, `,"`...), key...), `":`...)
 		b = append(b, q...)
 	}
@@ -66,13 +68,13 @@ func (a *batchAnswer) MarshalJSON() ([]byte, error) {
 		}
 	}
 	if a.Response == nil {
-		return append(b, '}'), nil
+		return append(b, '}')
 	}
-	rb, err := json.Marshal(a.Response)
-	if err != nil {
-		return nil, err
-	}
-	return append(append(b, ','), rb[1:]...), nil
+	// The response's opening brace becomes the comma after our fields.
+	at := len(b)
+	b = a.Response.AppendJSON(b)
+	b[at] = ','
+	return b
 }
 
 // batch answers NDJSON request lines with NDJSON answer lines, in order,
@@ -120,17 +122,16 @@ func (s *Server) batch(ctx *fasthttp.RequestCtx) {
 	cw.header("200 OK", "application/x-ndjson")
 	now := time.Now()
 	var logged []*engine.Event
+	var buf []byte // one answer line, reused
+	var resp engine.Response
 	answer := func(n int, l []byte) bool {
-		ans := s.batchOne(l, now)
+		ans := s.batchOne(l, now, &resp)
 		ans.Line = n
 		if ans.Outcome != nil {
 			logged = append(logged, ans.Outcome.Events...)
 		}
-		b, err := ans.MarshalJSON()
-		if err != nil {
-			b = []byte(`{"line":` + strconv.Itoa(n) + `,"error":"encoding the answer"}`)
-		}
-		cw.write(append(b, '\n'))
+		buf = append(ans.appendJSON(buf[:0]), '\n')
+		cw.write(buf)
 		if n%batchFlushLines == 0 {
 			return cw.flush() == nil
 		}
@@ -192,10 +193,12 @@ const (
 	batchFlushLines   = 100
 )
 
-func (s *Server) batchOne(l []byte, now time.Time) batchAnswer {
+// batchOne answers one request line. A plain recommendation is written
+// into resp, which the caller reuses for every line (encoding each answer
+// before the next); a notification's answer is the engine's own.
+func (s *Server) batchOne(l []byte, now time.Time, resp *engine.Response) batchAnswer {
 	var bl batchLine
-	dec := json.NewDecoder(bytes.NewReader(l))
-	if err := dec.Decode(&bl); err != nil {
+	if err := json.Unmarshal(l, &bl); err != nil {
 		return batchAnswer{Error: "invalid JSON: " + err.Error()}
 	}
 	if len(bl.Cart) > s.cfg.MaxListLen || len(bl.Exclude) > s.cfg.MaxListLen {
@@ -204,10 +207,10 @@ func (s *Server) batchOne(l []byte, now time.Time) batchAnswer {
 	req := &engine.Request{Slot: bl.Slot, User: bl.User, N: bl.N, Item: bl.Item, Cart: bl.Cart,
 		Category: bl.Category, MinPrice: bl.MinPrice, MaxPrice: bl.MaxPrice, Exclude: bl.Exclude}
 	if strings.TrimSpace(bl.Channel) == "" {
-		resp, err := s.cfg.Engine.Recommend(req)
-		if err != nil {
+		if err := s.cfg.Engine.RecommendInto(req, resp); err != nil {
 			return batchAnswer{Error: err.Error()}
 		}
+		resp.RequestID = s.cfg.Engine.NewRequestID(resp.Slot, resp.Variant)
 		return batchAnswer{Response: resp}
 	}
 	resp, out, err := s.cfg.Engine.Notify(req, bl.Channel, now)

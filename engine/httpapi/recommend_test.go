@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/valyala/fasthttp"
@@ -11,12 +13,10 @@ import (
 	"reco/engine"
 )
 
-// TestComputedAnswersMatchRecommend checks the computed (cache-missing)
-// path, which reuses one pooled request and answer for every request:
-// each answer must be exactly what Engine.Recommend says for it, with a
-// fresh request id, and nothing of an earlier, longer answer may linger
-// in a later, shorter one.
-func TestComputedAnswersMatchRecommend(t *testing.T) {
+// smallShop returns an engine with 30 items, u1 and u3 who viewed six of
+// them and u2 who viewed one: answers of different lengths.
+func smallShop(t *testing.T) *engine.Engine {
+	t.Helper()
 	eng := engine.New(engine.Config{Logger: slog.New(slog.DiscardHandler)})
 	ts := int64(1_700_000_000_000)
 	for i := range 30 {
@@ -25,7 +25,6 @@ func TestComputedAnswersMatchRecommend(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// u1 viewed many items, u2 one: u2's answers are shorter.
 	for i, item := range []string{"iaa", "iba", "ica", "ida", "iea", "ifa"} {
 		for _, user := range []string{"u1", "u3"} {
 			if err := eng.Apply(&engine.Event{Type: "view", User: user, Item: item, TS: ts + int64(i)}); err != nil {
@@ -37,6 +36,16 @@ func TestComputedAnswersMatchRecommend(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng.RefreshNeighbors()
+	return eng
+}
+
+// TestComputedAnswersMatchRecommend checks the computed (cache-missing)
+// path, which reuses one pooled request and answer for every request:
+// each answer must be exactly what Engine.Recommend says for it, with a
+// fresh request id, and nothing of an earlier, longer answer may linger
+// in a later, shorter one.
+func TestComputedAnswersMatchRecommend(t *testing.T) {
+	eng := smallShop(t)
 	s, err := New(Config{Engine: eng, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -85,5 +94,59 @@ func TestComputedAnswersMatchRecommend(t *testing.T) {
 	}
 	if long, short := lengths["/v1/recommend/feed?user=u1&n=20"], lengths["/v1/recommend/feed?user=u2&n=3"]; long <= short {
 		t.Fatalf("u1's feed has %d items, u2's %d: the test needs a longer answer before a shorter one", long, short)
+	}
+}
+
+// TestBatchAnswersMatchRecommend: the batch endpoint reuses one answer for
+// all its lines and writes each line's fields around the answer's own
+// JSON. Each line must read as {"line":N} plus exactly what Recommend
+// says for the request, with a request id of its own.
+func TestBatchAnswersMatchRecommend(t *testing.T) {
+	eng := smallShop(t)
+	s, err := New(Config{Engine: eng, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := []engine.Request{
+		{Slot: engine.SlotFeed, User: "u1", N: 20},
+		{Slot: engine.SlotFeed, User: "u2", N: 3},
+		{Slot: engine.SlotSimilar, Item: "iaa", N: 2},
+		{Slot: engine.SlotCrossSell, Item: "iba", User: "u3", N: 5},
+	}
+	var body []byte
+	for _, r := range reqs {
+		l, _ := json.Marshal(map[string]any{"slot": r.Slot, "user": r.User, "item": r.Item, "n": r.N})
+		body = append(append(body, l...), '\n')
+	}
+	body = append(body, "{\"slot\":\"teleport\"}\n"...)
+	var ctx fasthttp.RequestCtx
+	ctx.Request.SetRequestURI("/v1/recommend/batch")
+	ctx.Request.Header.SetMethod("POST")
+	ctx.Request.SetBody(body)
+	s.handle(&ctx)
+	lines := strings.Split(strings.TrimSuffix(string(ctx.Response.Body()), "\n"), "\n")
+	if len(lines) != len(reqs)+1 {
+		t.Fatalf("%d answer lines, want %d:\n%s", len(lines), len(reqs)+1, ctx.Response.Body())
+	}
+	id := regexp.MustCompile(`"request_id":"(r-[^"]+)"`)
+	seen := map[string]bool{}
+	for i, r := range reqs {
+		m := id.FindStringSubmatch(lines[i])
+		if m == nil || seen[m[1]] {
+			t.Fatalf("line %d: request id missing or repeated: %s", i+1, lines[i])
+		}
+		seen[m[1]] = true
+		want, err := eng.Recommend(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.RequestID = m[1]
+		wantJSON := `{"line":` + strconv.Itoa(i+1) + "," + string(want.AppendJSON(nil)[1:])
+		if lines[i] != wantJSON {
+			t.Fatalf("line %d:\n got %s\nwant %s", i+1, lines[i], wantJSON)
+		}
+	}
+	if last := lines[len(reqs)]; !strings.HasPrefix(last, `{"line":5,"error":`) {
+		t.Fatalf("unknown slot answered %s, want an error line", last)
 	}
 }
