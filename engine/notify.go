@@ -37,6 +37,13 @@ func (e *Engine) Notify(req *Request, channel string, now time.Time) (*Response,
 	if err := req.Validate(); err != nil {
 		return nil, nil, err
 	}
+	// The caps are read under the read lock and the answer recorded under
+	// the write lock, with the answer computed in between: two Notify calls
+	// for one user side by side (two batches at once) would both pass a
+	// cap that has room for one. Notifications are a batch job, not a page
+	// view: one at a time costs nothing that matters.
+	e.notifyMu.Lock()
+	defer e.notifyMu.Unlock()
 	nowMs := now.UnixMilli()
 	out := &NotifyOutcome{}
 	var oldestToday int64
