@@ -65,7 +65,7 @@ type Engine struct {
 	pricing *models.Pricing
 
 	trainMu      sync.Mutex
-	notifyMu     sync.Mutex // one Notify at a time: its caps are checked, then recorded
+	notifyMu     sync.Mutex    // one Notify at a time: its caps are checked, then recorded
 	trainedAt    atomic.Uint64 // version the current EASE was trained at
 	requestSeq   atomic.Uint64
 	requestEpoch string
