@@ -76,7 +76,8 @@ const (
 	neighborBlockSize = 1 << neighborBlockBits
 )
 
-// stripe guards the cached lists of the items with id%64 == its index,
+// stripe serialises computing the lists of the items with id%64 == its
+// index (and guards their version and computedAt),
 // and holds compute's buffers for them (reused: a popular item's row has
 // up to CoOccurrenceMaxRow partners).
 type stripe struct {
@@ -85,10 +86,13 @@ type stripe struct {
 	sims  []float32
 }
 
+// neighborList is one item's cached list. The list itself is published
+// through an atomic pointer, and a published list is never changed
+// (compute builds a new one), so requests read it without the stripe's
+// lock; the other fields belong to whoever holds the lock.
 type neighborList struct {
+	list       atomic.Pointer[[]Neighbor] // nil: none computed yet
 	version    uint32
-	valid      bool
-	list       []Neighbor
 	computedAt int64 // Refresh's clock when Refresh computed it (0: by Neighbors)
 }
 
@@ -139,14 +143,22 @@ func (m *ItemKNN) Neighbors(a features.ItemID, now int64) []Neighbor {
 	if nl == nil {
 		return nil
 	}
+	// A request takes no lock for a list that exists: ten seeds' lock and
+	// unlock were ~0.4 µs of a feed, and on two CPUs the stripes of popular
+	// items went back and forth between the cores' caches.
+	if l := nl.list.Load(); l != nil {
+		return *l
+	}
 	mu := &m.locks[a%uint32(len(m.locks))]
 	mu.Lock()
 	defer mu.Unlock()
-	if !nl.valid {
-		nl.list = m.compute(mu, a, now)
-		nl.version, nl.valid = m.cooc.Version(a), true
+	if l := nl.list.Load(); l != nil { // computed while we waited
+		return *l
 	}
-	return nl.list
+	list := m.compute(mu, a, now)
+	nl.version = m.cooc.Version(a)
+	nl.list.Store(&list)
+	return list
 }
 
 // Refresh recomputes the cached lists of items whose co-occurrence changed
@@ -167,9 +179,10 @@ func (m *ItemKNN) Refresh(now int64, from, budget int, clock, minAge int64) (nex
 		mu := &m.locks[id%uint32(len(m.locks))]
 		mu.Lock()
 		nl := m.slot(id)
-		if !nl.valid || (nl.version != ver && (nl.computedAt == 0 || clock-nl.computedAt >= minAge)) {
-			nl.list = m.compute(mu, id, now)
-			nl.version, nl.valid, nl.computedAt = ver, true, clock
+		if nl.list.Load() == nil || (nl.version != ver && (nl.computedAt == 0 || clock-nl.computedAt >= minAge)) {
+			list := m.compute(mu, id, now)
+			nl.version, nl.computedAt = ver, clock
+			nl.list.Store(&list)
 			recomputed++
 		}
 		mu.Unlock()
