@@ -213,14 +213,14 @@ func (s *Server) batchOne(l []byte, now time.Time, resp *engine.Response) batchA
 		resp.RequestID = s.cfg.Engine.NewRequestID(resp.Slot, resp.Variant)
 		return batchAnswer{Response: resp}
 	}
-	resp, out, err := s.cfg.Engine.Notify(req, bl.Channel, now)
+	notified, out, err := s.cfg.Engine.Notify(req, bl.Channel, now)
 	if err != nil {
 		return batchAnswer{Error: err.Error()}
 	}
-	if resp == nil { // skipped: say who, the outcome says why
-		resp = &engine.Response{Slot: bl.Slot, User: bl.User}
+	if notified == nil { // skipped: say who, the outcome says why
+		notified = &engine.Response{Slot: bl.Slot, User: bl.User}
 	}
-	return batchAnswer{Response: resp, Outcome: out}
+	return batchAnswer{Response: notified, Outcome: out}
 }
 
 // logNotifications writes the caps recorded by a batch to the log, so that
