@@ -19,14 +19,22 @@ import (
 	"reco/engine/stream"
 )
 
+// ingestOptions are loadgen's flags for --mode ingest.
+type ingestOptions struct {
+	events, rounds int
+	serveQPS       int // feed answers a second computed while the engine ingests
+	fetchMaxBytes  int // of both the bare reader and the engine's consumer
+	// profile and traceFile, when set, receive a CPU profile and an
+	// execution trace of the engine's part of the first round.
+	profile, traceFile string
+}
+
 // ingestBench measures, in one run against one in-process broker, how fast
 // a bare kafka-go group reader consumes the topic (FetchMessage and a
 // CommitMessages every 512 messages, nothing else: the ceiling) and how fast the engine's
 // consumer consumes and applies the same messages, while serving goes on.
-// Rounds repeat both on fresh groups (the VM's noise is large); with
-// profile set, the engine's part of the first round is CPU-profiled into
-// that file; with traceFile set, it is traced into that one.
-func ingestBench(ctx context.Context, events, rounds, serveQPS int, profile, traceFile string) error {
+// Rounds repeat both on fresh groups (the VM's noise is large).
+func ingestBench(ctx context.Context, o ingestOptions) error {
 	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Topics: []string{"reco.events", "reco.catalog"}})
 	if err != nil {
 		return err
@@ -38,10 +46,10 @@ func ingestBench(ctx context.Context, events, rounds, serveQPS int, profile, tra
 	gen := newShopEvents(1, ingestUsers, 10_000, "e", 1_700_000_000_000)
 	start := time.Now()
 	batch := make([]kafka.Message, 0, 10000)
-	for i := 0; i < events; i++ {
+	for i := 0; i < o.events; i++ {
 		v, at, n := gen.next(nil)
 		batch = append(batch, kafka.Message{Key: v[at : at+n], Value: v})
-		if len(batch) == cap(batch) || i == events-1 {
+		if len(batch) == cap(batch) || i == o.events-1 {
 			if err := w.WriteMessages(ctx, batch...); err != nil {
 				return fmt.Errorf("producing: %w", err)
 			}
@@ -49,26 +57,27 @@ func ingestBench(ctx context.Context, events, rounds, serveQPS int, profile, tra
 		}
 	}
 	w.Close()
-	fmt.Printf("ingest: produced %d events in %v\n", events, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("ingest: produced %d events in %v; fetches of at most %d bytes\n", o.events, time.Since(start).Round(time.Millisecond), o.fetchMaxBytes)
 
 	var ratios []float64
-	for round := 1; round <= rounds; round++ {
-		ratio, err := ingestRound(ctx, brokers, events, round, serveQPS, profile, traceFile)
+	for round := 1; round <= o.rounds; round++ {
+		ratio, err := ingestRound(ctx, brokers, round, o)
 		if err != nil {
 			return err
 		}
-		profile, traceFile = "", "" // the first round's profile and trace only
+		o.profile, o.traceFile = "", "" // the first round's profile and trace only
 		ratios = append(ratios, ratio)
 	}
 	slices.Sort(ratios)
-	fmt.Printf("ingest: median of %d rounds: engine = %.0f %% of the bare reader\n", rounds, 100*ratios[len(ratios)/2])
+	fmt.Printf("ingest: median of %d rounds: engine = %.0f %% of the bare reader\n", o.rounds, 100*ratios[len(ratios)/2])
 	return nil
 }
 
 // ingestRound consumes the topic once with a bare reader and once with the
-// engine's consumer (while serveQPS feed answers a second are computed)
+// engine's consumer (while o.serveQPS feed answers a second are computed)
 // and returns the engine's rate over the reader's.
-func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS int, profile, traceFile string) (float64, error) {
+func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptions) (float64, error) {
+	events := o.events
 	// The ceiling (issue 6's reference): a bare kafka-go group Reader with
 	// the fetch settings of the engine's consumer (MaxWait, MaxBytes),
 	// committing in batches. The consumer itself reads the broker's
@@ -78,7 +87,7 @@ func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS 
 	runtime.GC()
 	debug.FreeOSMemory()
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: fmt.Sprintf("bare-%d", round), GroupTopics: []string{"reco.events"},
-		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond, CommitInterval: 500 * time.Millisecond, MaxBytes: 10 << 20})
+		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond, CommitInterval: 500 * time.Millisecond, MaxBytes: o.fetchMaxBytes})
 	start, cpu0 := time.Now(), cpuTime()
 	for n := 1; n <= events; n++ {
 		m, err := r.FetchMessage(ctx)
@@ -97,15 +106,15 @@ func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS 
 	debug.FreeOSMemory()
 	eng := engine.New(engine.Config{Logger: slog.New(slog.DiscardHandler)})
 	c := stream.NewConsumer(eng, stream.ConsumerConfig{Brokers: brokers, Topics: []string{"reco.events"}, GroupID: fmt.Sprintf("engine-%d", round),
-		Logger: slog.New(slog.DiscardHandler)})
+		FetchMaxBytes: o.fetchMaxBytes, Logger: slog.New(slog.DiscardHandler)})
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
-	stopProfile, err := startCPUProfile(profile)
+	stopProfile, err := startCPUProfile(o.profile)
 	if err != nil {
 		return 0, err
 	}
-	stopTrace, err := startTrace(traceFile)
+	stopTrace, err := startTrace(o.traceFile)
 	if err != nil {
 		stopProfile()
 		return 0, err
@@ -114,7 +123,7 @@ func ingestRound(ctx context.Context, brokers []string, events, round, serveQPS 
 	go func() { done <- c.Run(cctx) }()
 	go eng.Run(cctx) // background work, as in production
 	served := make(chan []time.Duration, 1)
-	go func() { served <- serveWhileIngesting(cctx, eng, serveQPS) }()
+	go func() { served <- serveWhileIngesting(cctx, eng, o.serveQPS) }()
 	for eng.Version()+eng.Stats().Duplicates.Load() < uint64(events) {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"reco/engine/stream"
 )
 
 // runLoadgen measures a running server over HTTP. Both modes are bounded
@@ -55,6 +57,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	soakQPS := fs.Int("qps", 200, "soak: feed requests/s")
 	rounds := fs.Int("rounds", 3, "ingest: rounds of bare reader and engine consumer, each on a fresh consumer group")
 	serveQPS := fs.Int("serve-qps", 1000, "ingest: feed answers per second computed while the engine ingests")
+	fetchBytes := fs.Int("fetch-max-bytes", stream.DefaultFetchMaxBytes, "ingest: most bytes one fetch of a partition returns, for the bare reader and the engine alike")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to this file (ingest: of the engine's consumption only)")
 	traceFile := fs.String("trace", "", "ingest: write an execution trace of the engine's consumption in the first round to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
@@ -67,7 +70,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		{"events", float64(*events), 1}, {"users", float64(*users), 1}, {"items", float64(*memItems), 1},
 		{"concurrency", float64(*conc), 1}, {"duration", dur.Seconds(), 1e-9}, {"requests", float64(*maxReq), 1},
 		{"rate", *rate, 0}, {"ingest-rate", float64(*ingestRate), 1}, {"qps", float64(*soakQPS), 1},
-		{"rounds", float64(*rounds), 1}, {"serve-qps", float64(*serveQPS), 0},
+		{"rounds", float64(*rounds), 1}, {"serve-qps", float64(*serveQPS), 0}, {"fetch-max-bytes", float64(*fetchBytes), 1},
 	} {
 		if f.val < f.min {
 			want := "more than 0"
@@ -90,7 +93,8 @@ func runLoadgen(ctx context.Context, args []string) error {
 	case "memory":
 		return memoryBench(ctx, *users, *memItems, *events)
 	case "ingest":
-		return ingestBench(ctx, *events, *rounds, *serveQPS, *cpuProfile, *traceFile)
+		return ingestBench(ctx, ingestOptions{events: *events, rounds: *rounds, serveQPS: *serveQPS,
+			fetchMaxBytes: *fetchBytes, profile: *cpuProfile, traceFile: *traceFile})
 	case "events":
 		return writeEvents(os.Stdout, *events, *users, *memItems)
 	case "soak":

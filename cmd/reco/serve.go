@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reco/engine/node"
+	"reco/engine/stream"
 )
 
 func runServe(ctx context.Context, args []string) error {
@@ -17,6 +18,7 @@ func runServe(ctx context.Context, args []string) error {
 	embedded := fs.String("embedded-broker", "127.0.0.1:9092", "listen address of the embedded broker (when --brokers is empty)")
 	topics := fs.String("topics", "reco.events,reco.catalog", "events topic and catalog topic, comma-separated")
 	group := fs.String("group", "reco", "Kafka consumer group id")
+	fetchBytes := fs.Int("fetch-max-bytes", stream.DefaultFetchMaxBytes, "most bytes one fetch of a partition returns")
 	dataDir := fs.String("data-dir", "", "directory for durable data: state snapshots and the embedded broker's log; empty keeps nothing on disk")
 	snapEvery := fs.Duration("snapshot-interval", time.Minute, "how often to snapshot the state when --data-dir is set (and always on shutdown)")
 	deadLetter := fs.String("dead-letter-topic", "reco.dead-letter", "topic receiving messages the engine rejects, with the reason in headers")
@@ -38,13 +40,16 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *fetchBytes < 1 {
+		return fmt.Errorf("--fetch-max-bytes is %d: want more than 0", *fetchBytes)
+	}
 	ts := strings.Split(*topics, ",")
 	if len(ts) != 2 || ts[0] == "" || ts[1] == "" {
 		return fmt.Errorf("--topics: want two comma-separated topics (events,catalog), got %q", *topics)
 	}
 	cfg := node.Config{
 		HTTPAddr: *httpAddr, EmbeddedBroker: *embedded, EventsTopic: ts[0], CatalogTopic: ts[1],
-		Group: *group, DataDir: *dataDir, SnapshotInterval: *snapEvery, DeadLetterTopic: *deadLetter,
+		Group: *group, FetchMaxBytes: *fetchBytes, DataDir: *dataDir, SnapshotInterval: *snapEvery, DeadLetterTopic: *deadLetter,
 		Demo: *demoShop, APIKey: *apiKey, ReadAPIKey: *readKey, Engine: engCfg,
 		CacheTTL: *cacheTTL, CacheBytes: int64(*cacheMB) << 20,
 	}

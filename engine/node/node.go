@@ -36,6 +36,9 @@ type Config struct {
 	EventsTopic, CatalogTopic string
 	// Group is the Kafka consumer group. Default "reco".
 	Group string
+	// FetchMaxBytes bounds one fetch of a partition; see
+	// stream.ConsumerConfig. Default 1 MiB.
+	FetchMaxBytes int
 	// DataDir, when set, holds snapshots of the state (DataDir/snapshots)
 	// and the embedded broker's log (DataDir/kafka), so that a restart
 	// resumes where it stopped.
@@ -155,7 +158,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		}
 	}
 	n.Consumer = stream.NewConsumer(n.Engine, stream.ConsumerConfig{
-		Brokers: n.brokers, Topics: topics, GroupID: cfg.Group,
+		Brokers: n.brokers, Topics: topics, GroupID: cfg.Group, FetchMaxBytes: cfg.FetchMaxBytes,
 		// The consumer resumes where the engine's state stops: after the
 		// restored snapshot, or at the start of the log without one.
 		DeadLetter: n.Producer, DeadLetterTopic: cfg.DeadLetterTopic,
