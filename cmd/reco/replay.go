@@ -25,6 +25,7 @@ func runReplay(ctx context.Context, args []string) error {
 	batch := fs.Int("batch", 1000, "messages per write")
 	rate := fs.Int("rate", 0, "events per second at most (0 = as fast as the broker takes them)")
 	inFlight := fs.Int("in-flight", 20000, "events written but not yet acknowledged at most (0 = wait for each batch's acknowledgement)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: reco replay [--brokers B] [--topic T] FILE.jsonl")
 		fs.PrintDefaults()
@@ -44,6 +45,11 @@ func runReplay(ctx context.Context, args []string) error {
 		return err
 	}
 	defer f.Close()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	p := stream.NewProducer(stream.ProducerConfig{Brokers: strings.Split(*brokers, ","), EventsTopic: *topic, CatalogTopic: *topic, BatchTimeout: 10 * time.Millisecond, InFlight: *inFlight})
 	defer p.Close()
 	sc := bufio.NewScanner(f)
