@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"reco/engine"
+	"reco/engine/broker"
+)
+
+// TestReplayProducesEveryValidLine replays a file with valid, blank and
+// invalid lines into an in-process broker and reads the topic back: every
+// valid event arrives once, keyed by its user, with a time when its line
+// had none, and nothing else arrives.
+func TestReplayProducesEveryValidLine(t *testing.T) {
+	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Topics: []string{"reco.events"}, Partitions: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	lines := []string{
+		`{"type":"view","user":"u1","item":"i1","ts":1700000000000,"id":"e1"}`,
+		``,
+		`{"type":"purchase","user":"u2","item":"i2","ts":1700000000001,"price":9.5,"qty":2}`,
+		`not json`,
+		`{"type":"view","user":"u3","item":"i3"}`,
+		`{ "item": "i4", "type": "cart", "user": "u<4>" ,"ts":1700000000002}`,
+	}
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	before := time.Now().UnixMilli()
+	if err := runReplay(ctx, []string{"--brokers", b.Addr(), "--topic", "reco.events", path}); err != nil {
+		t.Fatal(err)
+	}
+
+	var got []string
+	for p := 0; p < 2; p++ {
+		conn, err := kafka.DialLeader(ctx, "tcp", b.Addr(), "reco.events", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end, err := conn.ReadLastOffset()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		batch := conn.ReadBatch(1, 1<<20)
+		for n := int64(0); n < end; n++ {
+			m, err := batch.ReadMessage()
+			if err != nil {
+				t.Fatalf("partition %d, message %d of %d: %v", p, n, end, err)
+			}
+			ev, err := engine.DecodeEvent(m.Value)
+			if err != nil {
+				t.Fatalf("partition %d offset %d: %s: %v", p, m.Offset, m.Value, err)
+			}
+			if string(m.Key) != ev.User {
+				t.Errorf("message %s keyed %q, want the user", m.Value, m.Key)
+			}
+			if ev.User == "u3" {
+				if ev.TS < before || ev.TS > time.Now().UnixMilli() {
+					t.Errorf("event without a time produced with ts %d, want the replay's clock", ev.TS)
+				}
+				ev.TS = 0
+			}
+			canonical, _ := ev.AppendJSON(nil)
+			got = append(got, string(canonical))
+		}
+		batch.Close()
+		conn.Close()
+	}
+	want := []string{
+		`{"type":"view","user":"u1","item":"i1","ts":1700000000000,"id":"e1"}`,
+		`{"type":"purchase","user":"u2","item":"i2","ts":1700000000001,"qty":2,"price":9.5}`,
+		`{"type":"view","user":"u3","item":"i3"}`,
+		`{"type":"cart","user":"u\u003c4\u003e","item":"i4","ts":1700000000002}`,
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("topic holds\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
