@@ -136,3 +136,26 @@ func applyEnv(fs *flag.FlagSet) error {
 	})
 	return err
 }
+
+// flagMin is a numeric flag's value and the least it may be: 0 (none
+// below zero) or anything above (none at or below zero).
+type flagMin struct {
+	name     string
+	val, min float64
+}
+
+// checkMins returns an error naming the first flag below its minimum, so
+// that a negative rate or a zero count is refused instead of meaning
+// something nobody asked for.
+func checkMins(fs *flag.FlagSet, mins ...flagMin) error {
+	for _, f := range mins {
+		if f.val < f.min {
+			want := "more than 0"
+			if f.min == 0 {
+				want = "0 or more"
+			}
+			return fmt.Errorf("--%s is %s: want %s", f.name, fs.Lookup(f.name).Value, want)
+		}
+	}
+	return nil
+}

@@ -63,22 +63,13 @@ func runLoadgen(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	for _, f := range []struct {
-		name     string
-		val, min float64
-	}{
-		{"events", float64(*events), 1}, {"users", float64(*users), 1}, {"items", float64(*memItems), 1},
-		{"concurrency", float64(*conc), 1}, {"duration", dur.Seconds(), 1e-9}, {"requests", float64(*maxReq), 1},
-		{"rate", *rate, 0}, {"ingest-rate", float64(*ingestRate), 1}, {"qps", float64(*soakQPS), 1},
-		{"rounds", float64(*rounds), 1}, {"serve-qps", float64(*serveQPS), 0}, {"fetch-max-bytes", float64(*fetchBytes), 1},
-	} {
-		if f.val < f.min {
-			want := "more than 0"
-			if f.min == 0 {
-				want = "0 or more"
-			}
-			return fmt.Errorf("--%s is %s: want %s", f.name, fs.Lookup(f.name).Value, want)
-		}
+	if err := checkMins(fs,
+		flagMin{"events", float64(*events), 1}, flagMin{"users", float64(*users), 1}, flagMin{"items", float64(*memItems), 1},
+		flagMin{"concurrency", float64(*conc), 1}, flagMin{"duration", dur.Seconds(), 1e-9}, flagMin{"requests", float64(*maxReq), 1},
+		flagMin{"rate", *rate, 0}, flagMin{"ingest-rate", float64(*ingestRate), 1}, flagMin{"qps", float64(*soakQPS), 1},
+		flagMin{"rounds", float64(*rounds), 1}, flagMin{"serve-qps", float64(*serveQPS), 0}, flagMin{"fetch-max-bytes", float64(*fetchBytes), 1},
+	); err != nil {
+		return err
 	}
 	if *mode != "ingest" {
 		stopProfile, err := startCPUProfile(*cpuProfile)

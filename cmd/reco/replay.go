@@ -36,6 +36,9 @@ func runReplay(ctx context.Context, args []string) error {
 	if err := applyEnv(fs); err != nil {
 		return err
 	}
+	if err := checkMins(fs, flagMin{"batch", float64(*batch), 1}, flagMin{"rate", float64(*rate), 0}, flagMin{"in-flight", float64(*inFlight), 0}); err != nil {
+		return err
+	}
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return fmt.Errorf("want exactly one FILE.jsonl")

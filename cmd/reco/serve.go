@@ -40,8 +40,9 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *fetchBytes < 1 {
-		return fmt.Errorf("--fetch-max-bytes is %d: want more than 0", *fetchBytes)
+	if err := checkMins(fs, flagMin{"fetch-max-bytes", float64(*fetchBytes), 1}, flagMin{"cache-mb", float64(*cacheMB), 1},
+		flagMin{"cache-ttl", cacheTTL.Seconds(), 0}, flagMin{"snapshot-interval", snapEvery.Seconds(), 0}); err != nil {
+		return err
 	}
 	ts := strings.Split(*topics, ",")
 	if len(ts) != 2 || ts[0] == "" || ts[1] == "" {
