@@ -32,6 +32,11 @@ func runBench(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stopProfile()
+	// The engine's flags first: a bad one should not wait for a dataset to load.
+	engCfg, err := cfg.engine()
+	if err != nil {
+		return err
+	}
 	if *data == "" {
 		return fmt.Errorf("--data is required")
 	}
@@ -65,10 +70,6 @@ func runBench(ctx context.Context, args []string) error {
 	default:
 		return fmt.Errorf("unknown --format %q (want movielens, csv or baskets)", *format)
 	}
-	if err != nil {
-		return err
-	}
-	engCfg, err := cfg.engine()
 	if err != nil {
 		return err
 	}

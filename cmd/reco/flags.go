@@ -15,6 +15,7 @@ import (
 // engineOptions are the engine flags shared by serve and bench, so that a
 // benchmark runs with exactly the configuration production would.
 type engineOptions struct {
+	fs             *flag.FlagSet // for the values' own spelling in errors
 	historyLen     int
 	coWindow       int
 	seedHalfLife   time.Duration
@@ -32,7 +33,7 @@ type engineOptions struct {
 }
 
 func engineFlags(fs *flag.FlagSet) *engineOptions {
-	o := &engineOptions{}
+	o := &engineOptions{fs: fs}
 	fs.IntVar(&o.historyLen, "history-len", 200, "interactions remembered per user")
 	fs.IntVar(&o.coWindow, "cooccurrence-window", 20, "previous interactions of the same user a new one is paired with")
 	fs.DurationVar(&o.seedHalfLife, "seed-half-life", 90*24*time.Hour, "age at which a user's interaction counts half in their answers")
@@ -55,6 +56,27 @@ func engineFlags(fs *flag.FlagSet) *engineOptions {
 }
 
 func (o *engineOptions) engine() (engine.Config, error) {
+	// The engine reads zero as "the default"; a negative value or a zero
+	// the user typed would silently become the default too, so they are
+	// refused here. Percentages above 100 mean nothing for a price.
+	if err := checkMins(o.fs,
+		flagMin{"history-len", float64(o.historyLen), 1}, flagMin{"cooccurrence-window", float64(o.coWindow), 1},
+		flagMin{"seed-half-life", o.seedHalfLife.Seconds(), 1e-9}, flagMin{"ease-max-items", float64(o.easeMaxItems), 1},
+		flagMin{"ease-lambda", o.easeLambda, 0}, flagMin{"train-interval", o.trainInterval.Seconds(), 1e-9},
+		flagMin{"max-discount-pct", o.maxDiscountPct, 1e-9}, flagMin{"min-margin-pct", o.minMarginPct, 1e-9},
+		flagMin{"notify-cap-window", o.notifyWindow.Seconds(), 1e-9}, flagMin{"notify-cap-per-day", float64(o.notifyPerDay), 1},
+		flagMin{"abandon-after", o.abandonAfter.Seconds(), 1e-9},
+	); err != nil {
+		return engine.Config{}, err
+	}
+	for _, f := range []struct {
+		name string
+		pct  float64
+	}{{"max-discount-pct", o.maxDiscountPct}, {"min-margin-pct", o.minMarginPct}} {
+		if f.pct >= 100 {
+			return engine.Config{}, fmt.Errorf("--%s is %g: want less than 100", f.name, f.pct)
+		}
+	}
 	var exps []engine.Experiment
 	if o.experiments != "" {
 		var err error

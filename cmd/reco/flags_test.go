@@ -5,9 +5,10 @@ import (
 	"testing"
 )
 
-// TestServeAndReplayRefuseBadFlags: the other commands' numeric flags are
-// checked the same way, before anything starts.
-func TestServeAndReplayRefuseBadFlags(t *testing.T) {
+// TestServeReplayAndBenchRefuseBadFlags: the other commands' numeric
+// flags, the engine's among them, are checked as loadgen's are, before
+// anything starts.
+func TestServeReplayAndBenchRefuseBadFlags(t *testing.T) {
 	tests := []struct {
 		run  func(args []string) error
 		args []string
@@ -20,6 +21,10 @@ func TestServeAndReplayRefuseBadFlags(t *testing.T) {
 		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--cache-mb", "0"}, "--cache-mb is 0: want more than 0"},
 		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--cache-ttl", "-1s"}, "--cache-ttl is -1s: want 0 or more"},
 		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--snapshot-interval", "-1m"}, "--snapshot-interval is -1m0s: want 0 or more"},
+		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--history-len", "-1"}, "--history-len is -1: want more than 0"},
+		{func(a []string) error { return runBench(t.Context(), a) }, []string{"--cooccurrence-window", "0"}, "--cooccurrence-window is 0: want more than 0"},
+		{func(a []string) error { return runBench(t.Context(), a) }, []string{"--max-discount-pct", "150"}, "--max-discount-pct is 150: want less than 100"},
+		{func(a []string) error { return runBench(t.Context(), a) }, []string{"--notify-cap-per-day", "-2"}, "--notify-cap-per-day is -2: want more than 0"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
