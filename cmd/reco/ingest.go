@@ -77,7 +77,6 @@ func ingestBench(ctx context.Context, o ingestOptions) error {
 // engine's consumer (while o.serveQPS feed answers a second are computed)
 // and returns the engine's rate over the reader's.
 func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptions) (float64, error) {
-	events := o.events
 	// The ceiling (issue 6's reference): a bare kafka-go group Reader with
 	// the fetch settings of the engine's consumer (MaxWait, MaxBytes),
 	// committing in batches. The consumer itself reads the broker's
@@ -89,13 +88,13 @@ func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptio
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: fmt.Sprintf("bare-%d", round), GroupTopics: []string{"reco.events"},
 		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond, CommitInterval: 500 * time.Millisecond, MaxBytes: o.fetchMaxBytes})
 	start, cpu0 := time.Now(), cpuTime()
-	for n := 1; n <= events; n++ {
+	for n := 1; n <= o.events; n++ {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
 			r.Close()
 			return 0, err
 		}
-		if n%512 == 0 || n == events {
+		if n%512 == 0 || n == o.events {
 			r.CommitMessages(ctx, m)
 		}
 	}
@@ -124,7 +123,7 @@ func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptio
 	go eng.Run(cctx) // background work, as in production
 	served := make(chan []time.Duration, 1)
 	go func() { served <- serveWhileIngesting(cctx, eng, o.serveQPS) }()
-	for eng.Version()+eng.Stats().Duplicates.Load() < uint64(events) {
+	for eng.Version()+eng.Stats().Duplicates.Load() < uint64(o.events) {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
@@ -136,10 +135,10 @@ func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptio
 	cancel()
 	<-done
 	lats := <-served
-	br, ar := float64(events)/bare.Seconds(), float64(events)/applied.Seconds()
+	br, ar := float64(o.events)/bare.Seconds(), float64(o.events)/applied.Seconds()
 	fmt.Printf("ingest round %d: bare kafka-go reader %.0f msg/s; engine consumer (decode + apply + commit) %.0f events/s = %.0f %% of the reader\n", round, br, ar, 100*ar/br)
 	fmt.Printf("ingest round %d: CPU per message (process, broker included): reader %.2f µs, engine %.2f µs; cores busy: reader %.2f, engine %.2f\n",
-		round, bareCPU.Seconds()*1e6/float64(events), appliedCPU.Seconds()*1e6/float64(events), bareCPU.Seconds()/bare.Seconds(), appliedCPU.Seconds()/applied.Seconds())
+		round, bareCPU.Seconds()*1e6/float64(o.events), appliedCPU.Seconds()*1e6/float64(o.events), bareCPU.Seconds()/bare.Seconds(), appliedCPU.Seconds()/applied.Seconds())
 	if len(lats) > 0 {
 		slices.Sort(lats)
 		fmt.Printf("ingest round %d: served %d feed answers meanwhile (%.0f/s), latency p50 %v p99 %v max %v\n", round, len(lats),
