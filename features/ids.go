@@ -20,7 +20,7 @@ type UserID = uint32
 type Names struct {
 	hasher StringHasher
 	index  *HashTable[Hash128, uint32]
-	names  []string
+	names  Pages[string]
 }
 
 // NewNames returns an empty table.
@@ -59,18 +59,18 @@ func (n *Names) InternKey(name string, k Hash128) (uint32, bool) {
 	}
 	// A copy: name may share the bytes of a message being decoded, which
 	// the table must not keep alive.
-	id := uint32(len(n.names))
-	n.names = append(n.names, strings.Clone(name))
+	id := uint32(n.names.Len())
+	n.names.Append(strings.Clone(name))
 	n.index.Put(k, id)
 	return id, true
 }
 
 // Name returns the external id of index id, or "" if it was forgotten.
 func (n *Names) Name(id uint32) string {
-	if int(id) >= len(n.names) {
+	if int(id) >= n.names.Len() {
 		return ""
 	}
-	return n.names[id]
+	return *n.names.At(id)
 }
 
 // Forget removes name; its index stays allocated but unreachable by name.
@@ -78,6 +78,6 @@ func (n *Names) Forget(name string) {
 	k := n.hasher.Hash(name)
 	if id, ok := n.index.Get(k); ok {
 		n.index.Delete(k)
-		n.names[id] = ""
+		*n.names.At(id) = ""
 	}
 }

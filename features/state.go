@@ -53,19 +53,19 @@ type UsersState struct {
 
 // Export returns the users' persistent form.
 func (t *Users) Export() UsersState {
-	s := UsersState{HistoryLen: t.historyLen, Users: make([]UserState, len(t.users)), Live: t.live}
+	s := UsersState{HistoryLen: t.historyLen, Users: make([]UserState, t.users.Len()), Live: t.live}
 	// The histories, shown items and notifications go into three arrays
 	// that the users' slices share: three allocations, not up to three per
 	// user (the copy is made under the lock that ingest waits for).
 	var histories, shown, notified int
-	for i := range t.users {
-		u := &t.users[i]
+	for i := range uint32(t.users.Len()) {
+		u := t.users.At(i)
 		histories, shown, notified = histories+len(u.history), shown+len(u.Shown), notified+len(u.Notified)
 	}
 	allHistory := make([]Interaction, 0, histories)
 	allShown, allNotified := make([]Shown, 0, shown), make([]Notification, 0, notified)
-	for i := range t.users {
-		u := &t.users[i]
+	for i := range uint32(t.users.Len()) {
+		u := t.users.At(i)
 		us := UserState{ID: u.ID, Consent: u.Consent, Events: u.Events, LastTS: u.LastTS,
 			BasketStart: u.BasketStart, BasketLast: u.BasketLast}
 		allShown, us.Shown = appendShared(allShown, u.Shown)
@@ -96,7 +96,7 @@ func appendShared[T any](all, part []T) ([]T, []T) {
 // their (empty) slot so that ids stay stable, but are not findable.
 func ImportUsers(s UsersState) *Users {
 	t := NewUsers(s.HistoryLen)
-	t.users = make([]User, len(s.Users))
+	t.users = MakePages[User](len(s.Users))
 	for i, us := range s.Users {
 		// Every slot takes an index, erased ones under a name no event can
 		// carry (ids cannot contain control characters).
@@ -110,10 +110,10 @@ func ImportUsers(s UsersState) *Users {
 		if len(hist) > t.historyLen {
 			hist = hist[len(hist)-t.historyLen:]
 		}
-		t.users[i] = User{ID: us.ID, Consent: us.Consent, Events: us.Events, LastTS: us.LastTS,
+		*t.users.At(uint32(i)) = User{ID: us.ID, Consent: us.Consent, Events: us.Events, LastTS: us.LastTS,
 			BasketStart: us.BasketStart, BasketLast: us.BasketLast, Shown: us.Shown, Notified: us.Notified, history: hist}
 		if len(hist) == t.historyLen {
-			t.users[i].head = 0
+			t.users.At(uint32(i)).head = 0
 		}
 	}
 	t.live = s.Live

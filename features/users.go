@@ -127,7 +127,7 @@ func (u *User) TimesShown(item ItemID) int {
 // Users holds every known user, indexed by UserID.
 type Users struct {
 	names      *Names
-	users      []User
+	users      Pages[User]
 	historyLen int
 	live       int
 }
@@ -142,7 +142,7 @@ func NewUsers(historyLen int) *Users {
 }
 
 // Len returns the number of user ids allocated, including erased users.
-func (t *Users) Len() int { return len(t.users) }
+func (t *Users) Len() int { return t.users.Len() }
 
 // Live returns the number of users currently held.
 func (t *Users) Live() int { return t.live }
@@ -151,7 +151,7 @@ func (t *Users) Live() int { return t.live }
 func (t *Users) Lookup(id string) (UserID, bool) { return t.names.Lookup(id) }
 
 // User returns the user with the given id; valid until the next write.
-func (t *Users) User(id UserID) *User { return &t.users[id] }
+func (t *Users) User(id UserID) *User { return t.users.At(id) }
 
 // Ensure returns the id of user name, creating a consenting user if new.
 func (t *Users) Ensure(name string) UserID {
@@ -176,7 +176,7 @@ func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.LookupKey(k
 // so that applying an event to it soon after finds them in cache (see
 // HashTable.Touch); the result must be used.
 func (t *Users) TouchUser(id UserID) bool {
-	u := &t.users[id]
+	u := t.users.At(id)
 	if n := len(u.history); n > 0 {
 		return u.history[(u.head+n-1)%n].Item == 0 && u.Consent
 	}
@@ -187,7 +187,7 @@ func (t *Users) TouchUser(id UserID) bool {
 func (t *Users) EnsureKey(name string, k Hash128) UserID {
 	id, isNew := t.names.InternKey(name, k)
 	if isNew {
-		t.users = append(t.users, User{ID: t.names.Name(id), Consent: true})
+		t.users.Append(User{ID: t.names.Name(id), Consent: true})
 		t.live++
 	}
 	return id
@@ -196,7 +196,7 @@ func (t *Users) EnsureKey(name string, k Hash128) UserID {
 // Append remembers x for user id, forgetting the oldest interaction once
 // the history is full.
 func (t *Users) Append(id UserID, x Interaction) {
-	u := &t.users[id]
+	u := t.users.At(id)
 	u.Events++
 	if x.TS > u.LastTS {
 		u.LastTS = x.TS
@@ -227,7 +227,7 @@ func (t *Users) Erase(name string) (UserID, bool) {
 		return 0, false
 	}
 	t.names.Forget(name)
-	t.users[id] = User{}
+	*t.users.At(id) = User{}
 	t.live--
 	return id, true
 }
