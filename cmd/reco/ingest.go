@@ -149,20 +149,30 @@ func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptio
 
 // serveWhileIngesting asks eng for feeds of random known users at qps
 // until ctx ends, as a storefront would while events stream in, and
-// returns the latencies.
+// returns the latencies. The requests keep to their schedule: one that
+// comes late (the goroutine waited for a CPU) is made at once, not
+// dropped, as a ticker would drop it.
 func serveWhileIngesting(ctx context.Context, eng *engine.Engine, qps int) []time.Duration {
 	if qps <= 0 {
 		return nil
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	t := time.NewTicker(time.Second / time.Duration(qps))
-	defer t.Stop()
+	interval := time.Second / time.Duration(qps)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
 	var lats []time.Duration
-	for {
-		select {
-		case <-ctx.Done():
+	for next := time.Now(); ; {
+		next = next.Add(interval)
+		if wait := time.Until(next); wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-ctx.Done():
+				return lats
+			case <-timer.C:
+			}
+		} else if ctx.Err() != nil {
 			return lats
-		case <-t.C:
 		}
 		t0 := time.Now()
 		if _, err := eng.Recommend(&engine.Request{Slot: engine.SlotFeed, User: "u" + strconv.Itoa(1+rng.IntN(ingestUsers))}); err == nil {
