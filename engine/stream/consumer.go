@@ -371,12 +371,7 @@ func (c *Consumer) fetchFrom(ctx context.Context, tp TopicPartition, offset int6
 		conn.SetReadDeadline(time.Now().Add(c.cfg.MaxWait))
 		batch := conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: c.cfg.FetchMaxBytes})
 		hwm := batch.HighWaterMark()
-		// next is the offset to continue from: the last queued or pending
-		// message's plus one.
-		next := offset
-		if len(pending) > 0 {
-			next = pending[len(pending)-1].m.Offset + 1
-		}
+		next := offset // the batch may start before it; pending is empty here
 		for n := 0; ; n++ {
 			if n%256 == 0 {
 				// The batch streams from the connection: allow each part
