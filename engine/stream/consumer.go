@@ -519,6 +519,10 @@ type fetched struct {
 	key   []byte // read only for rejected messages (messageReader); nil: none
 }
 
+// deadLetterGrace is how long dead letters may still be written once the
+// consumer is stopping.
+const deadLetterGrace = 5 * time.Second
+
 // maxQueued bounds the fetched messages waiting for the applier — and so
 // how long a new event can wait behind others when the applier is the
 // bottleneck (1,024 at 100 k events/s: 10 ms); applyBatch
@@ -555,6 +559,13 @@ func (c *Consumer) applyLoop(ctx context.Context, q *handoff[fetched], gen *atom
 		<-committed
 		c.commit(gen, pending)
 	}()
+	// A rejected message's offset is applied with its batch, so its dead
+	// letter must still be written when consume winds down (it drains the
+	// queue first), or it would be lost: dead letters get deadLetterGrace
+	// after ctx ends.
+	dlctx, dlcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer dlcancel()
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(deadLetterGrace, dlcancel) })()
 	for {
 		got, err := q.take(ctx, buf)
 		if len(got) == 0 {
@@ -570,7 +581,7 @@ func (c *Consumer) applyLoop(ctx context.Context, q *handoff[fetched], gen *atom
 			progress.applied.Add(int64(len(part)))
 			for i := range part {
 				f := &part[i]
-				c.settle(ctx, f)
+				c.settle(dlctx, f)
 				// The newest message of each partition is what a commit
 				// and the lag need: record it at the end of each run of
 				// one partition.

@@ -22,11 +22,13 @@ import (
 // consumer's read arenas. The consumer reads values without keys and must
 // read a rejected message, and one that does not fit, a second time from
 // the middle of the batch; a fetch returns the whole batch, from its first
-// message, whatever offset it asked for. From the start of the partition
-// and from an engine that had already applied half of it, every valid
-// event must be applied exactly once, and every rejected one
-// dead-lettered with its own key, value and the offset it has in the
-// source topic.
+// message, whatever offset it asked for. Uncompressed and compressed
+// (zstd, snappy), from the start of the partition and from an engine that
+// had already applied half of it, every valid event must be applied
+// exactly once, and every rejected one dead-lettered with its own key,
+// value and the offset it has in the source topic — also the last ones,
+// whose dead letters are still being written when the test stops the
+// consumer.
 func TestConsumerAppliesValidAndDeadLettersRejectedMessages(t *testing.T) {
 	addr := startBroker(t, "events")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -57,24 +59,34 @@ func TestConsumerAppliesValidAndDeadLettersRejectedMessages(t *testing.T) {
 		}
 		msgs = append(msgs, kafka.Message{Key: key, Value: []byte(value)})
 	}
-	w := &kafka.Writer{Addr: kafka.TCP(addr), Topic: "events", BatchSize: len(msgs), BatchBytes: 16 << 20,
-		BatchTimeout: 10 * time.Millisecond, RequiredAcks: kafka.RequireAll,
-		Balancer: kafka.BalancerFunc(func(kafka.Message, ...int) int { return 0 })}
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
-		t.Fatalf("producing: %v", err)
-	}
-	w.Close()
-
-	for _, start := range []int{0, len(msgs) / 2} {
-		t.Run("from offset "+strconv.Itoa(start), func(t *testing.T) {
-			consumeFrom(ctx, t, brokers, msgs, start)
-		})
+	// Producers compress record batches as a whole; the reader decompresses
+	// them before it reads values.
+	for _, codec := range []kafka.Compression{0, kafka.Zstd, kafka.Snappy} {
+		topic := "events"
+		if codec != 0 {
+			topic = "events-" + codec.String()
+			if err := stream.CreateTopics(ctx, brokers, 4, topic); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w := &kafka.Writer{Addr: kafka.TCP(addr), Topic: topic, BatchSize: len(msgs), BatchBytes: 16 << 20,
+			BatchTimeout: 10 * time.Millisecond, RequiredAcks: kafka.RequireAll, Compression: codec,
+			Balancer: kafka.BalancerFunc(func(kafka.Message, ...int) int { return 0 })}
+		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			t.Fatalf("producing to %s: %v", topic, err)
+		}
+		w.Close()
+		for _, start := range []int{0, len(msgs) / 2} {
+			t.Run(fmt.Sprintf("%s from offset %d", topic, start), func(t *testing.T) {
+				consumeFrom(ctx, t, brokers, topic, msgs, start)
+			})
+		}
 	}
 }
 
 // consumeFrom runs a consumer on an engine that has applied msgs up to
 // start and checks what it applies and dead-letters (see above).
-func consumeFrom(ctx context.Context, t *testing.T, brokers []string, msgs []kafka.Message, start int) {
+func consumeFrom(ctx context.Context, t *testing.T, brokers []string, topic string, msgs []kafka.Message, start int) {
 	views, rejected := 0, map[string]bool{} // valid events from start on, rejected values
 	for _, m := range msgs[start:] {
 		var ev engine.Event
@@ -86,20 +98,20 @@ func consumeFrom(ctx context.Context, t *testing.T, brokers []string, msgs []kaf
 	}
 	quiet := slog.New(slog.DiscardHandler)
 	eng := engine.New(engine.Config{Logger: quiet})
-	end := engine.Position{Topic: "events", Partition: 0}
+	end := engine.Position{Topic: topic, Partition: 0}
 	if start > 0 {
 		// A rejected message changes nothing but the offset to go on from.
 		m := &engine.Message{Pos: end, Offset: int64(start - 1)}
 		m.Decode([]byte("{"))
 		eng.ApplyMessages([]*engine.Message{m})
 	}
-	deadTopic := "dead-" + strconv.Itoa(start)
+	deadTopic := "dead-" + topic + "-" + strconv.Itoa(start)
 	if err := stream.CreateTopics(ctx, brokers, 1, deadTopic); err != nil {
 		t.Fatal(err)
 	}
 	dead := stream.NewProducer(stream.ProducerConfig{Brokers: brokers})
 	defer dead.Close()
-	c := stream.NewConsumer(eng, stream.ConsumerConfig{Brokers: brokers, Topics: []string{"events"}, GroupID: deadTopic,
+	c := stream.NewConsumer(eng, stream.ConsumerConfig{Brokers: brokers, Topics: []string{topic}, GroupID: deadTopic,
 		DeadLetter: dead, DeadLetterTopic: deadTopic, Logger: quiet})
 	cctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -143,7 +155,7 @@ func consumeFrom(ctx context.Context, t *testing.T, brokers []string, msgs []kaf
 			h[x.Key] = string(x.Value)
 		}
 		off, err := strconv.Atoi(h["reco-offset"])
-		if err != nil || h["reco-topic"] != "events" || h["reco-partition"] != "0" || off < start || off >= len(msgs) {
+		if err != nil || h["reco-topic"] != topic || h["reco-partition"] != "0" || off < start || off >= len(msgs) {
 			t.Fatalf("dead letter %q names its origin as %v", m.Value, h)
 		}
 		orig := msgs[off] // one partition: offsets count the messages produced
