@@ -64,8 +64,8 @@ func (e *Engine) DecodeMessage(m *Message, value []byte) {
 
 // Decode decodes and validates value into m.Event, or sets m.Err. The
 // event's user, item and id strings may share value's bytes, so value must
-// not change until m has been applied (kafka-go reads every message into
-// bytes of its own); the engine keeps a copy of any name it remembers.
+// not change until m has been applied (the consumer's read buffers are
+// kept until then); the engine keeps a copy of any name it remembers.
 func (m *Message) Decode(value []byte) {
 	m.Event = Event{}
 	m.Err = decodeEventInto(value, &m.Event, true)
@@ -93,14 +93,11 @@ func (e *Engine) ApplyMessages(msgs []*Message) {
 	e.mu.RUnlock()
 	e.mu.Lock()
 	e.touchSink = sink
-	if current := e.hashers.Load(); current != nil {
-		for _, m := range msgs {
-			if m.keys.hashers != current { // a snapshot replaced the indexes meanwhile
-				m.keys.user, m.keys.item, m.keys.hashers = features.Hash128{}, features.Hash128{}, nil
-			}
-		}
-	}
+	current := e.hashers.Load()
 	for _, m := range msgs {
+		if m.keys.hashers != current { // a snapshot replaced the indexes meanwhile: hash again
+			m.keys.user, m.keys.item, m.keys.hashers = features.Hash128{}, features.Hash128{}, nil
+		}
 		e.applyMessageLocked(m)
 	}
 	e.unlockApplied(len(msgs) < pairWakeEvents)
