@@ -102,3 +102,13 @@ func (b *Broker) Addr() string { return b.addr }
 
 // Close stops the broker (flushing its data directory, if any).
 func (b *Broker) Close() { b.cluster.Close() }
+
+// DeleteRecords deletes the records of topic's partition before offset
+// (-1: all of them), as a Kafka DeleteRecords request or retention would:
+// fetching from a deleted offset then fails with OffsetOutOfRange.
+func (b *Broker) DeleteRecords(topic string, partition int, before int64) error {
+	if err := b.cluster.DeleteRecords(topic, int32(partition), before); err != nil {
+		return fmt.Errorf("deleting records of %s/%d before offset %d: %w", topic, partition, before, err)
+	}
+	return nil
+}

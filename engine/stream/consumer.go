@@ -69,6 +69,7 @@ type Consumer struct {
 	rejected     func(reason string) *metrics.Counter
 	deadLettered *metrics.Counter
 	deadFailed   *metrics.Counter
+	skipped      *metrics.Counter
 
 	mu      sync.Mutex
 	target  map[TopicPartition]int64 // log end seen at start: ready once the engine's offsets reach it
@@ -109,6 +110,7 @@ func NewConsumer(eng *engine.Engine, cfg ConsumerConfig) *Consumer {
 		lag:     map[TopicPartition]int64{},
 	}
 	c.deadLettered = reg.Counter("reco_dead_letter_total", "", "Rejected messages written to the dead-letter topic.")
+	c.skipped = reg.Counter("reco_events_lost_total", "", "Events the consumer never applied because the log no longer held them when it fetched them (deleted by retention first).")
 	c.deadFailed = reg.Counter("reco_dead_letter_failures_total", "", "Rejected messages that could not be written to the dead-letter topic (logged instead).")
 	c.rejected = func(reason string) *metrics.Counter {
 		return reg.Counter("reco_events_rejected_total", metrics.Label("reason", reason),
@@ -308,7 +310,19 @@ func (c *Consumer) fetchPartition(ctx context.Context, tp TopicPartition, start 
 		}
 		var kerr kafka.Error
 		if errors.As(err, &kerr) {
-			return err
+			if !errors.Is(err, kafka.OffsetOutOfRange) {
+				return err
+			}
+			// The log no longer holds n: move to where it now starts or,
+			// if that is n after all (the log changed meanwhile), retry.
+			resume, rerr := c.resumeInLog(ctx, tp, n, q, progress)
+			if rerr != nil {
+				return fmt.Errorf("%w (and %w)", err, rerr)
+			}
+			if resume != n {
+				next, retry = resume, -1
+				continue
+			}
 		}
 		if n > next {
 			retry = 0 // it had made progress: a new run of failures
@@ -322,6 +336,53 @@ func (c *Consumer) fetchPartition(ctx context.Context, tp TopicPartition, start 
 		}
 	}
 }
+
+// resumeInLog is where a partition's fetcher goes on after a fetch from
+// offset failed with OffsetOutOfRange, the offset no longer being in the
+// partition's log, or offset itself if the log holds it again. Below the
+// log's start, the records up to it were deleted (retention,
+// DeleteRecords) before the engine applied them: they are lost, which is
+// logged and counted, and the fetcher resumes at the start. Beyond the
+// log's end, the topic was recreated or its log truncated or wiped: the
+// fetcher resumes at the start too, so that no event the log holds now is
+// skipped (events with ids that the engine already applied are dropped as
+// duplicates). Either way a marker queued for the applier moves the
+// engine's offset, in order with the messages queued before it, so that
+// a snapshot records the new position and a restart does not report the
+// same loss again.
+func (c *Consumer) resumeInLog(ctx context.Context, tp TopicPartition, offset int64, q *handoff[fetched], progress *pipeline) (int64, error) {
+	bounds, err := LogBounds(ctx, c.cfg.Brokers, []TopicPartition{tp})
+	if err != nil {
+		return offset, err
+	}
+	b, ok := bounds[tp]
+	if !ok {
+		return offset, fmt.Errorf("no offsets listed for %s/%d", tp.Topic, tp.Partition)
+	}
+	if offset >= b.First && offset <= b.End {
+		return offset, nil
+	}
+	if offset < b.First {
+		c.skipped.Add(uint64(b.First - offset))
+		c.cfg.Logger.Error("events lost: the log no longer holds them (deleted by retention before they were applied); resuming at its start",
+			"topic", tp.Topic, "partition", tp.Partition, "from", offset, "to", b.First-1, "lost", b.First-offset)
+	} else {
+		c.cfg.Logger.Warn("the log ends before the engine's offset (topic recreated or its log truncated); replaying it from its start",
+			"topic", tp.Topic, "partition", tp.Partition, "offset", offset, "log_start", b.First, "log_end", b.End)
+	}
+	marker := fetched{m: engine.Message{Pos: tp, Offset: b.First - 1, Err: errLogMoved}, hwm: b.End, moved: true}
+	progress.queued.Add(1)
+	if err := q.putAll(ctx, []fetched{marker}); err != nil {
+		progress.queued.Add(-1)
+		return offset, err
+	}
+	q.flush()
+	return b.First, nil
+}
+
+// errLogMoved is the rejection of resumeInLog's marker: the engine applies
+// nothing for it but its offset.
+var errLogMoved = errors.New("the partition's log no longer holds this offset")
 
 // fetchRetries is how many times in a row a partition's connection is
 // dialled again before the consumer gives up and joins again.
@@ -517,6 +578,7 @@ type fetched struct {
 	hwm   int64  // the partition's high-water mark when it was fetched
 	value []byte // may share an arena with other messages' values
 	key   []byte // read only for rejected messages (messageReader); nil: none
+	moved bool   // not a message: resumeInLog's marker (m.Offset+1 is where the log resumes)
 }
 
 // deadLetterGrace is how long dead letters may still be written once the
@@ -631,6 +693,9 @@ func (c *Consumer) commit(gen *atomic.Pointer[kafka.Generation], offsets map[str
 // settle counts an applied message, or logs, counts and dead-letters a
 // rejected one.
 func (c *Consumer) settle(ctx context.Context, f *fetched) {
+	if f.moved {
+		return
+	}
 	if err := f.m.Err; err != nil {
 		reason := "invalid"
 		var de *engine.DecodeError
@@ -716,8 +781,9 @@ func (c *Consumer) prepare(ctx context.Context) error {
 	start := map[TopicPartition]int64{}
 	for tp, b := range bounds {
 		start[tp] = b.First
-		if off, ok := applied[tp]; ok && off >= b.First {
-			start[tp] = min(off, b.End)
+		// Outside the log (see resumeInLog): from its start.
+		if off, ok := applied[tp]; ok && off >= b.First && off <= b.End {
+			start[tp] = off
 		}
 	}
 	if err := c.resetGroup(ctx, start); err != nil {
