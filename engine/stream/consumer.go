@@ -197,7 +197,12 @@ func (c *Consumer) consume(ctx context.Context) error {
 		// Three heartbeats per session timeout, as Kafka's clients do.
 		HeartbeatInterval: c.cfg.SessionTimeout / 3,
 		StartOffset:       kafka.FirstOffset,
-		ErrorLogger:       kafka.LoggerFunc(func(msg string, args ...any) { c.cfg.Logger.Debug(fmt.Sprintf(msg, args...)) }),
+		// Partitions added to a topic while reco runs (to scale it) are
+		// consumed after the next check, from their first offset: without
+		// the watch they were not until a restart.
+		WatchPartitionChanges:  true,
+		PartitionWatchInterval: partitionWatchInterval,
+		ErrorLogger:            kafka.LoggerFunc(func(msg string, args ...any) { c.cfg.Logger.Debug(fmt.Sprintf(msg, args...)) }),
 	})
 	if err != nil {
 		return fmt.Errorf("joining consumer group %q: %w", c.cfg.GroupID, err)
@@ -580,6 +585,10 @@ type fetched struct {
 	key   []byte // read only for rejected messages (messageReader); nil: none
 	moved bool   // not a message: resumeInLog's marker (m.Offset+1 is where the log resumes)
 }
+
+// partitionWatchInterval is how often the consumer group checks its topics
+// for added partitions (kafka-go's default).
+const partitionWatchInterval = 5 * time.Second
 
 // deadLetterGrace is how long dead letters may still be written once the
 // consumer is stopping.
