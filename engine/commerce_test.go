@@ -18,7 +18,7 @@ func plantedShop(t testing.TB) *Engine {
 	t.Helper()
 	e := New(Config{})
 	rng := rand.New(rand.NewPCG(3, 4))
-	ts := int64(1_700_000_000_000)
+	ts := int64(1_600_000_000_000)
 	apply := func(ev Event) {
 		t.Helper()
 		if err := e.Apply(&ev); err != nil {
@@ -95,7 +95,7 @@ func TestCrossSellRecoversPlantedComplements(t *testing.T) {
 // not offered again; one they bought twice (a consumable for them) is.
 func TestCrossSellExcludesWhatWasBoughtOnce(t *testing.T) {
 	e := plantedShop(t)
-	ts := int64(1_800_000_000_000)
+	ts := int64(1_700_000_000_000)
 	for _, ev := range []Event{
 		{Type: "purchase", User: "buyer", Item: "card3", TS: ts},
 		{Type: "purchase", User: "buyer", Item: "strap3", TS: ts + 1},
@@ -177,7 +177,7 @@ func TestUpsellStepsUpWithinTheCategory(t *testing.T) {
 
 func TestPricingFromShopSignals(t *testing.T) {
 	e := New(Config{})
-	ts := int64(1_700_000_000_000)
+	ts := int64(1_600_000_000_000)
 	e.Apply(&Event{Type: TypeItem, Item: "slow", Categories: []string{"x"}, Price: 50, Cost: 20, Stock: intp(900), TS: ts})
 	e.Apply(&Event{Type: TypeItem, Item: "fast", Categories: []string{"x"}, Price: 50, Cost: 20, Stock: intp(3), TS: ts})
 	for i := 0; i < 200; i++ {
@@ -205,7 +205,7 @@ func TestPricingFromShopSignals(t *testing.T) {
 func TestReplenishmentComesBackInTheFeed(t *testing.T) {
 	e := New(Config{})
 	day := int64(86_400_000)
-	ts := int64(1_700_000_000_000)
+	ts := int64(1_600_000_000_000)
 	e.Apply(&Event{Type: TypeItem, Item: "beans", Title: "Coffee beans", Categories: []string{"food"}, Price: 9, Stock: intp(100), TS: ts})
 	e.Apply(&Event{Type: TypeItem, Item: "mug", Title: "Mug", Categories: []string{"kitchen"}, Price: 9, Stock: intp(100), TS: ts})
 	for i := 0; i < 3; i++ { // every 10 days
@@ -235,7 +235,7 @@ func TestReplenishmentComesBackInTheFeed(t *testing.T) {
 func TestNoSlotReturnsForbiddenItems(t *testing.T) {
 	e := plantedShop(t)
 	rng := rand.New(rand.NewPCG(9, 9))
-	ts := int64(1_800_000_000_000)
+	ts := int64(1_700_000_000_000)
 	// Some items go out of stock, inactive or away.
 	e.Apply(&Event{Type: TypeItem, Item: "card1", Categories: []string{"photo", "photo/cards"}, Price: 21, Stock: intp(0), TS: ts})
 	e.Apply(&Event{Type: TypeItem, Item: "bag1", Categories: []string{"photo", "photo/bags"}, Price: 61, Active: boolp(false), TS: ts})
@@ -311,7 +311,7 @@ func checkHint(t *testing.T, e *Engine, it Item) {
 // cameras it offers cameras.
 func TestFunnelStageShapesTheFeed(t *testing.T) {
 	e := plantedShop(t)
-	ts := int64(1_800_000_000_000) // after the shop's history: "just now"
+	ts := int64(1_700_000_000_000) // after the shop's history: "just now"
 	e.Apply(&Event{Type: "view", User: "browser", Item: "cam4", TS: ts})
 	e.Apply(&Event{Type: "view", User: "browser", Item: "cam5", TS: ts + 1})
 	e.Apply(&Event{Type: "view", User: "buyer", Item: "cam4", TS: ts})

@@ -56,6 +56,14 @@ type Config struct {
 	// NewArrival is how long after listing an item counts as new: a
 	// freshness lift in the feed and an exploration slot. Default 7 days.
 	NewArrival time.Duration
+	// MaxFuture is how far ahead of this server's clock an event's ts may
+	// be; later events are rejected (out_of_range). The engine's clock is
+	// the newest ts applied and every decay reads it, so one event from a
+	// producer whose clock or time zone is off would age every history
+	// and every popularity at once — a ts in 2100 zeroes the weight of
+	// every user's seeds — and the snapshots would keep it. Default 1 h;
+	// negative: no bound, for replaying data recorded at another time.
+	MaxFuture time.Duration
 
 	// CrossSellMinSupport is the number of baskets a pair needs before it
 	// counts as a complement. Default 2.
@@ -173,6 +181,9 @@ func (c *Config) defaults() {
 	setInt(&c.FeedCategoryCapPct, 40)
 	setFloat(&c.FeedMinRating, 2.5)
 	setDur(&c.NewArrival, 7*24*time.Hour)
+	if c.MaxFuture == 0 {
+		c.MaxFuture = time.Hour
+	}
 	setFloat(&c.CrossSellMinSupport, 2)
 	setFloat(&c.CrossSellSameCategory, 0.3)
 	setFloat(&c.UpsellMaxStepPct, 50)

@@ -38,6 +38,7 @@ type Engine struct {
 	dedup         *dedup
 	clock         int64              // newest event time applied, unix ms
 	appliedClock  atomic.Int64       // clock as of the last unlock: for background work outside mu
+	futureBound   atomic.Int64       // latest ts accepted without reading the wall clock (future.go)
 	offsets       map[Position]int64 // next Kafka offset per partition the state reflects
 	attribution   map[attributionKey]*attributionCounts
 	paired        itemSet                     // Apply's scratch: partners already paired with the current event
@@ -134,6 +135,9 @@ func (e *Engine) Version() uint64 { return e.version.Load() }
 // seen within the dedup window are dropped (and counted in Stats).
 func (e *Engine) Apply(ev *Event) error {
 	if err := ev.validate(); err != nil {
+		return err
+	}
+	if err := e.CheckTimestamp(ev); err != nil {
 		return err
 	}
 	e.mu.Lock()

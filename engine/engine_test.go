@@ -134,7 +134,7 @@ func TestFilters(t *testing.T) {
 func TestFeedReactsToANewEvent(t *testing.T) {
 	e := testShop(t)
 	before, _ := e.Recommend(&Request{Slot: SlotFeed, User: "newcomer", N: 3})
-	if err := e.Apply(&Event{Type: "view", User: "newcomer", Item: "s1", TS: 1_800_000_000_000}); err != nil {
+	if err := e.Apply(&Event{Type: "view", User: "newcomer", Item: "s1", TS: 1_750_000_000_000}); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := e.Recommend(&Request{Slot: SlotFeed, User: "newcomer", N: 3})
@@ -168,7 +168,7 @@ func TestConsentAndErasure(t *testing.T) {
 func TestDuplicateEventsApplyOnce(t *testing.T) {
 	e := testShop(t)
 	for i := 0; i < 3; i++ {
-		if err := e.Apply(&Event{Type: "purchase", User: "x", Item: "s5", ID: "order-1", TS: 1_800_000_000_000}); err != nil {
+		if err := e.Apply(&Event{Type: "purchase", User: "x", Item: "s5", ID: "order-1", TS: 1_750_000_000_000}); err != nil {
 			t.Fatal(err)
 		}
 	}

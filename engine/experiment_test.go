@@ -19,7 +19,7 @@ func runExperiment(t *testing.T, conversion map[string]float64) []VariantStats {
 		{Name: "B", Weight: 1, Feed: &models.BlendWeights{ItemKNN: 1}},
 	}}}
 	rng := rand.New(rand.NewPCG(11, 12))
-	ts := int64(1_800_000_000_000)
+	ts := int64(1_750_000_000_000)
 	for u := 0; u < 6000; u++ {
 		user := fmt.Sprintf("shopper%d", u)
 		resp, err := e.Recommend(&Request{Slot: SlotFeed, User: user, N: 5})

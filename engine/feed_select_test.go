@@ -15,7 +15,7 @@ import (
 // by the most they can (engagement 2 × freshness 1.2) and cut it by half.
 func TestFeedSelectionMatchesRankingEveryCandidate(t *testing.T) {
 	e := New(Config{})
-	ts := int64(1_800_000_000_000)
+	ts := int64(1_750_000_000_000)
 	apply := func(ev Event) { mustApply(t, e, ev) }
 	const items = 60
 	late := ts + 60*86_400_000 // the second half is listed 60 days later: new arrivals

@@ -49,6 +49,9 @@ func (e *Engine) storeHashers() {
 // consumer calls it on its fetching goroutines.
 func (e *Engine) DecodeMessage(m *Message, value []byte) {
 	m.Decode(value)
+	if m.Err == nil {
+		m.Err = e.CheckTimestamp(&m.Event)
+	}
 	if m.Err != nil {
 		return
 	}

@@ -108,7 +108,7 @@ func TestLoadSnapshotFallsBackToThePreviousOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Apply(&Event{Type: "view", User: "late", Item: "s3", TS: 1_800_000_000_000})
+	e.Apply(&Event{Type: "view", User: "late", Item: "s3", TS: 1_750_000_000_000})
 	if _, err := e.SaveSnapshot(dir); err != nil {
 		t.Fatal(err)
 	}

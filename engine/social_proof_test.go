@@ -11,7 +11,7 @@ import (
 // new count, not the cached one.
 func TestSocialProofFollowsTheCounts(t *testing.T) {
 	e := New(Config{})
-	ts := int64(1_800_000_000_000)
+	ts := int64(1_750_000_000_000)
 	apply := func(ev Event) {
 		t.Helper()
 		ts += 1000

@@ -30,6 +30,7 @@ type engineOptions struct {
 	notifyWindow   time.Duration
 	notifyPerDay   int
 	abandonAfter   time.Duration
+	maxFuture      time.Duration
 }
 
 func engineFlags(fs *flag.FlagSet) *engineOptions {
@@ -50,6 +51,7 @@ func engineFlags(fs *flag.FlagSet) *engineOptions {
 	fs.DurationVar(&o.notifyWindow, "notify-cap-window", 7*24*time.Hour, "an item sent to a user on a channel is not sent there again within this window")
 	fs.IntVar(&o.notifyPerDay, "notify-cap-per-day", 3, "notification answers a user gets per 24 hours, over all channels")
 	fs.DurationVar(&o.abandonAfter, "abandon-after", 2*time.Hour, "a carted item not bought within this is an abandoned cart (reminders slot)")
+	fs.DurationVar(&o.maxFuture, "max-event-future", time.Hour, "events whose ts is further ahead of this server's clock are rejected (0 = no bound: replaying data recorded at another time)")
 	o.crossSell.w = engine.DefaultCrossSellBlend()
 	fs.Var(&o.crossSell, "cross-sell-blend", "cross-sell blend weights as model=weight pairs (models: baskets, itemknn, popular)")
 	return o
@@ -65,7 +67,7 @@ func (o *engineOptions) engine() (engine.Config, error) {
 		flagMin{"ease-lambda", o.easeLambda, 0}, flagMin{"train-interval", o.trainInterval.Seconds(), 1e-9},
 		flagMin{"max-discount-pct", o.maxDiscountPct, 1e-9}, flagMin{"min-margin-pct", o.minMarginPct, 1e-9},
 		flagMin{"notify-cap-window", o.notifyWindow.Seconds(), 1e-9}, flagMin{"notify-cap-per-day", float64(o.notifyPerDay), 1},
-		flagMin{"abandon-after", o.abandonAfter.Seconds(), 1e-9},
+		flagMin{"abandon-after", o.abandonAfter.Seconds(), 1e-9}, flagMin{"max-event-future", o.maxFuture.Seconds(), 0},
 	); err != nil {
 		return engine.Config{}, err
 	}
@@ -84,7 +86,12 @@ func (o *engineOptions) engine() (engine.Config, error) {
 			return engine.Config{}, err
 		}
 	}
+	maxFuture := o.maxFuture
+	if maxFuture == 0 {
+		maxFuture = -1 // the engine reads 0 as its default
+	}
 	return engine.Config{
+		MaxFuture:          maxFuture,
 		Experiments:        exps,
 		NotifyCapWindow:    o.notifyWindow,
 		NotifyCapPerDay:    o.notifyPerDay,

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"flag"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServeReplayAndBenchRefuseBadFlags: the other commands' numeric
@@ -25,6 +27,7 @@ func TestServeReplayAndBenchRefuseBadFlags(t *testing.T) {
 		{func(a []string) error { return runBench(t.Context(), a) }, []string{"--cooccurrence-window", "0"}, "--cooccurrence-window is 0: want more than 0"},
 		{func(a []string) error { return runBench(t.Context(), a) }, []string{"--max-discount-pct", "150"}, "--max-discount-pct is 150: want less than 100"},
 		{func(a []string) error { return runBench(t.Context(), a) }, []string{"--notify-cap-per-day", "-2"}, "--notify-cap-per-day is -2: want more than 0"},
+		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--max-event-future", "-1h"}, "--max-event-future is -1h0m0s: want 0 or more"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -33,5 +36,32 @@ func TestServeReplayAndBenchRefuseBadFlags(t *testing.T) {
 				t.Fatalf("%q = %v, want an error with %q", tt.args, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestMaxEventFutureFlag: the flag's 0 means no bound, which the engine
+// spells as a negative duration (its 0 is "the default").
+func TestMaxEventFutureFlag(t *testing.T) {
+	tests := []struct {
+		args []string
+		want time.Duration
+	}{
+		{nil, time.Hour},
+		{[]string{"--max-event-future", "10m"}, 10 * time.Minute},
+		{[]string{"--max-event-future", "0"}, -1},
+	}
+	for _, tt := range tests {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		o := engineFlags(fs)
+		if err := fs.Parse(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := o.engine()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.MaxFuture != tt.want {
+			t.Errorf("%q: engine MaxFuture = %v, want %v", tt.args, cfg.MaxFuture, tt.want)
+		}
 	}
 }

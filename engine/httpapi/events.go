@@ -41,6 +41,9 @@ func (s *Server) events(ctx *fasthttp.RequestCtx) {
 	now := time.Now().UnixMilli()
 	eachLine(body, func(line int, l []byte) bool {
 		ev, err := engine.DecodeEvent(l)
+		if err == nil {
+			err = s.cfg.Engine.CheckTimestamp(ev)
+		}
 		if err != nil {
 			resp.Rejected++
 			if len(resp.Errors) < maxReportedErrors {

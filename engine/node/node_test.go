@@ -176,6 +176,7 @@ func TestHTTPIngestGoesThroughKafka(t *testing.T) {
 {"type":"view","user":"ann","item":"mug"}
 {"type":"view","user":"ann"}
 not json
+{"type":"view","user":"ann","item":"mug","ts":4102444800000}
 `
 	resp, err := http.Post("http://"+n.HTTPAddr()+"/v1/events", "application/x-ndjson", strings.NewReader(body))
 	if err != nil {
@@ -190,8 +191,9 @@ not json
 	}
 	json.NewDecoder(resp.Body).Decode(&got)
 	resp.Body.Close()
-	if resp.StatusCode != 202 || got.Accepted != 2 || got.Rejected != 2 || len(got.Errors) != 2 || got.Errors[0].Line != 3 {
-		t.Fatalf("POST /v1/events = %d %+v, want 202 with 2 accepted, 2 rejected (lines 3, 4)", resp.StatusCode, got)
+	if resp.StatusCode != 202 || got.Accepted != 2 || got.Rejected != 3 || len(got.Errors) != 3 || got.Errors[0].Line != 3 ||
+		got.Errors[2].Line != 5 || !strings.Contains(got.Errors[2].Error, "ahead of this server's clock") {
+		t.Fatalf("POST /v1/events = %d %+v, want 202 with 2 accepted, 3 rejected (lines 3, 4, and 5 from the year 2100)", resp.StatusCode, got)
 	}
 	var info engine.ItemInfo
 	waitFor(t, "posted events applied", func() bool {
