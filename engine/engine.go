@@ -37,6 +37,7 @@ type Engine struct {
 	ratings       int64
 	dedup         *dedup
 	clock         int64              // newest event time applied, unix ms
+	newestListing int64              // the latest FirstSeen of a listed item (explore)
 	appliedClock  atomic.Int64       // clock as of the last unlock: for background work outside mu
 	futureBound   atomic.Int64       // latest ts accepted without reading the wall clock (future.go)
 	offsets       map[Position]int64 // next Kafka offset per partition the state reflects
@@ -245,6 +246,7 @@ func (e *Engine) applyItem(ev *Event, ts int64) {
 	}
 	it.Active = ev.Active == nil || *ev.Active
 	it.Listed, it.Deleted = true, false
+	e.newestListing = max(e.newestListing, it.FirstSeen)
 	it.UpdatedAt = ts
 	e.content.Set(id, it)
 	e.addCategoryPrice(it)

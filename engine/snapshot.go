@@ -202,6 +202,9 @@ func ReadSnapshot(r io.Reader, cfg Config) (*Engine, error) {
 	for i := 0; i < e.catalog.Len(); i++ {
 		id := features.ItemID(i)
 		it := e.catalog.Item(id)
+		if it.Listed {
+			e.newestListing = max(e.newestListing, it.FirstSeen)
+		}
 		if it.Listed && !it.Deleted {
 			e.content.Set(id, it)
 			e.addCategoryPrice(it)
