@@ -178,7 +178,9 @@ func ReadSnapshot(r io.Reader, cfg Config) (*Engine, error) {
 	}
 	e := New(cfg)
 	e.catalog = features.ImportCatalog(st.Catalog)
-	e.users = features.ImportUsers(st.Users)
+	// The configured history length, not the snapshot's: a restart is how
+	// an operator changes --history-len.
+	e.users = features.ImportUsers(st.Users, e.cfg.HistoryLen)
 	e.storeHashers()
 	e.cooc = features.ImportCoOccurrence(st.CoOccur)
 	e.baskets = features.ImportBaskets(st.Baskets)

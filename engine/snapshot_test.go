@@ -6,8 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"reco/features"
 )
 
 func answers(t *testing.T, e *Engine) []Response {
@@ -190,5 +193,59 @@ func TestSnapshotWhileApplying(t *testing.T) {
 			}
 		default:
 		}
+	}
+}
+
+// TestRestoreAppliesTheConfiguredHistoryLength: a restart is how an
+// operator changes --history-len, so a restored engine remembers as many
+// interactions per user as it is configured for, not as many as the
+// engine that wrote the snapshot: longer histories keep their newest
+// part, shorter ones grow, and the order stays newest first.
+func TestRestoreAppliesTheConfiguredHistoryLength(t *testing.T) {
+	tests := []struct{ saved, restored int }{
+		{200, 10}, {10, 200}, {30, 30}, {20, 0}, // 0: the default, 200
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d to %d", tt.saved, tt.restored), func(t *testing.T) {
+			e := New(Config{HistoryLen: tt.saved})
+			var applied []string
+			view := func(e *Engine, item string) {
+				mustApply(t, e, Event{Type: "view", User: "u", Item: item, TS: 1_700_000_000_000 + int64(len(applied))})
+				applied = append(applied, item)
+			}
+			for i := range 50 {
+				view(e, fmt.Sprint("a", i))
+			}
+			dir := t.TempDir()
+			if _, err := e.SaveSnapshot(dir); err != nil {
+				t.Fatal(err)
+			}
+			r, _, _, err := LoadSnapshot(dir, Config{HistoryLen: tt.restored})
+			if err != nil {
+				t.Fatal(err)
+			}
+			limit := r.cfg.HistoryLen
+			check := func(when string, kept int) {
+				t.Helper()
+				uid, _ := r.users.Lookup("u")
+				var got []string
+				r.users.User(uid).Recent(0, func(x features.Interaction) bool {
+					got = append(got, r.catalog.Item(x.Item).ID)
+					return true
+				})
+				var want []string
+				for i := len(applied) - 1; i >= len(applied)-kept; i-- {
+					want = append(want, applied[i])
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s: history (newest first) %v, want %v", when, got, want)
+				}
+			}
+			check("restored", min(50, tt.saved, limit))
+			for i := range 250 {
+				view(r, fmt.Sprint("b", i))
+			}
+			check("250 events later", limit)
+		})
 	}
 }

@@ -92,10 +92,16 @@ func appendShared[T any](all, part []T) ([]T, []T) {
 	return all, all[start:len(all):len(all)]
 }
 
-// ImportUsers rebuilds Users from its persistent form. Erased users keep
-// their (empty) slot so that ids stay stable, but are not findable.
-func ImportUsers(s UsersState) *Users {
-	t := NewUsers(s.HistoryLen)
+// ImportUsers rebuilds Users from its persistent form, remembering up to
+// historyLen interactions per user from now on (0: as many as when it was
+// exported): a history longer than that keeps its newest part, a shorter
+// one grows to it. Erased users keep their (empty) slot so that ids stay
+// stable, but are not findable.
+func ImportUsers(s UsersState, historyLen int) *Users {
+	if historyLen <= 0 {
+		historyLen = s.HistoryLen
+	}
+	t := NewUsers(historyLen)
 	t.users = MakePages[User](len(s.Users))
 	for i, us := range s.Users {
 		// Every slot takes an index, erased ones under a name no event can
