@@ -76,7 +76,11 @@ type Consumer struct {
 	lag     map[TopicPartition]int64
 	lastErr error
 	failing atomic.Bool // lastErr != nil, readable without the lock
-	started bool
+
+	// Partitions the current generation assigned to this process, and
+	// how many its topics have (checkAssignment).
+	assigned, partitions atomic.Int64
+	started              bool
 }
 
 // NewConsumer returns a consumer for eng; Run starts it.
@@ -116,6 +120,12 @@ func NewConsumer(eng *engine.Engine, cfg ConsumerConfig) *Consumer {
 		return reg.Counter("reco_events_rejected_total", metrics.Label("reason", reason),
 			"Events consumed from Kafka and rejected, by reason.")
 	}
+	reg.GaugeFunc("reco_consumer_partitions_assigned", "", "Partitions of the consumed topics assigned to this process; fewer than reco_consumer_partitions: its consumer group is shared.", func() float64 {
+		return float64(c.assigned.Load())
+	})
+	reg.GaugeFunc("reco_consumer_partitions", "", "Partitions of the consumed topics.", func() float64 {
+		return float64(c.partitions.Load())
+	})
 	reg.GaugeFunc("reco_consumer_lag", "", "Messages in Kafka not yet applied, summed over partitions.", func() float64 {
 		return float64(c.Lag())
 	})
@@ -257,6 +267,7 @@ func (c *Consumer) consume(ctx context.Context) error {
 			break
 		}
 		gen.Store(g)
+		c.checkAssignment(actx, g)
 		offsets := c.eng.Offsets()
 		for topic, assigned := range g.Assignments {
 			for _, a := range assigned {
@@ -284,6 +295,30 @@ func (c *Consumer) consume(ctx context.Context) error {
 		return ferr
 	default:
 		return err
+	}
+}
+
+// checkAssignment records how many of its topics' partitions generation g
+// gave this process, and says so loudly when it is not all of them: the
+// group is shared with other processes, and this one applies — and
+// answers from — only the events of its share. Read replicas each need
+// the whole log, hence their own group; sharing one is the write-scale
+// topology of DESIGN.md, whose item-level republishing reco does not have.
+func (c *Consumer) checkAssignment(ctx context.Context, g *kafka.Generation) {
+	assigned := 0
+	for _, as := range g.Assignments {
+		assigned += len(as)
+	}
+	c.assigned.Store(int64(assigned))
+	tps, err := Partitions(ctx, c.cfg.Brokers, c.cfg.Topics)
+	if err != nil {
+		c.cfg.Logger.Debug("counting partitions", "err", err)
+		return
+	}
+	c.partitions.Store(int64(len(tps)))
+	if assigned < len(tps) {
+		c.cfg.Logger.Error("consumer group shared with another process: this one applies only the events of the partitions assigned to it and answers from them alone; give each reco replica its own --group",
+			"group", c.cfg.GroupID, "assigned", assigned, "partitions", len(tps))
 	}
 }
 

@@ -1,9 +1,11 @@
 package stream_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"reco/engine"
+	"reco/engine/metrics"
 	"reco/engine/stream"
 )
 
@@ -27,17 +30,35 @@ func TestConsumerKeepsEveryEventOnceAcrossRebalances(t *testing.T) {
 	defer cancel()
 	brokers := []string{addr}
 	quiet := slog.New(slog.DiscardHandler)
-	cfg := func() stream.ConsumerConfig {
-		return stream.ConsumerConfig{Brokers: brokers, Topics: []string{"events"}, GroupID: "g",
+	// The consumer under test reports a shared group in its metrics and
+	// its log.
+	reg := metrics.NewRegistry()
+	var logged syncBuffer
+	cfg := func(main bool) stream.ConsumerConfig {
+		c := stream.ConsumerConfig{Brokers: brokers, Topics: []string{"events"}, GroupID: "g",
 			CommitInterval: 50 * time.Millisecond, Logger: quiet}
+		if main {
+			c.Metrics, c.Logger = reg, slog.New(slog.NewTextHandler(&logged, nil))
+		}
+		return c
 	}
-	run := func(ctx context.Context, eng *engine.Engine) (stop func()) {
+	assigned := func() string {
+		var sb strings.Builder
+		reg.Expose(&sb)
+		for _, l := range strings.Split(sb.String(), "\n") {
+			if v, ok := strings.CutPrefix(l, "reco_consumer_partitions_assigned "); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	run := func(ctx context.Context, eng *engine.Engine, main bool) (stop func()) {
 		ctx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := stream.NewConsumer(eng, cfg()).Run(ctx); err != nil {
+			if err := stream.NewConsumer(eng, cfg(main)).Run(ctx); err != nil {
 				t.Errorf("consumer: %v", err)
 			}
 		}()
@@ -73,13 +94,17 @@ func TestConsumerKeepsEveryEventOnceAcrossRebalances(t *testing.T) {
 	}
 
 	eng = engine.New(engine.Config{Logger: quiet})
-	stopMain := run(ctx, eng)
+	other = engine.New(engine.Config{Logger: quiet})
+	stopMain := run(ctx, eng, true)
 	defer stopMain()
 	produce(perPhase)
 	waitFor("the first events", func() bool { return eng.Version() == uint64(perPhase) })
+	waitFor("all 4 partitions assigned", func() bool { return assigned() == "4" })
+	if strings.Contains(logged.String(), "consumer group shared") {
+		t.Fatalf("a shared group reported while alone in it:\n%s", logged.String())
+	}
 
-	other = engine.New(engine.Config{Logger: quiet})
-	stopOther := run(ctx, other)
+	stopOther := run(ctx, other, false)
 	// The other member takes some partitions once its join goes through
 	// (after its offset reset gives up: the group is busy); events keep
 	// coming meanwhile.
@@ -87,9 +112,14 @@ func TestConsumerKeepsEveryEventOnceAcrossRebalances(t *testing.T) {
 		produce(10)
 		return other.Version() > 0
 	})
+	waitFor("a share of the partitions reported", func() bool { a := assigned(); return a != "4" && a != "" })
+	if !strings.Contains(logged.String(), "consumer group shared") {
+		t.Errorf("the shared group is not in the log:\n%s", logged.String())
+	}
 	produce(perPhase)
 	stopOther()
 	produce(perPhase)
+	waitFor("all 4 partitions back", func() bool { return assigned() == "4" })
 
 	waitFor("every event", func() bool { return eng.Version() >= uint64(sent) })
 	time.Sleep(300 * time.Millisecond) // a repeat would arrive now
@@ -106,4 +136,22 @@ func TestConsumerKeepsEveryEventOnceAcrossRebalances(t *testing.T) {
 			t.Errorf("u%d: %d events applied, want %d", u, info.Events, want)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer that a logger and the test may use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
