@@ -23,7 +23,8 @@ import (
 // read a rejected message, and one that does not fit, a second time from
 // the middle of the batch; a fetch returns the whole batch, from its first
 // message, whatever offset it asked for. Uncompressed and compressed
-// (zstd, snappy), from the start of the partition and from an engine that
+// (zstd, snappy, lz4, gzip: what producers use), from the start of the
+// partition and from an engine that
 // had already applied half of it, every valid event must be applied
 // exactly once, and every rejected one dead-lettered with its own key,
 // value and the offset it has in the source topic — also the last ones,
@@ -61,7 +62,7 @@ func TestConsumerAppliesValidAndDeadLettersRejectedMessages(t *testing.T) {
 	}
 	// Producers compress record batches as a whole; the reader decompresses
 	// them before it reads values.
-	for _, codec := range []kafka.Compression{0, kafka.Zstd, kafka.Snappy} {
+	for _, codec := range []kafka.Compression{0, kafka.Zstd, kafka.Snappy, kafka.Lz4, kafka.Gzip} {
 		topic := "events"
 		if codec != 0 {
 			topic = "events-" + codec.String()
