@@ -24,8 +24,8 @@ import (
 // the middle of the batch; a fetch returns the whole batch, from its first
 // message, whatever offset it asked for. Uncompressed and compressed
 // (zstd, snappy, lz4, gzip: what producers use), from the start of the
-// partition and from an engine that
-// had already applied half of it, every valid event must be applied
+// partition and from an engine that had already applied half of it,
+// every valid event must be applied
 // exactly once, and every rejected one dead-lettered with its own key,
 // value and the offset it has in the source topic — also the last ones,
 // whose dead letters are still being written when the test stops the
