@@ -16,20 +16,19 @@ import (
 	"reco/engine/stream"
 )
 
-// TestConsumerAppliesValidAndDeadLettersRejectedMessages produces, into one
-// partition and one record batch, valid events among rejected ones (keyed
-// and keyless) and runs of valid events too long for the room left in the
-// consumer's read arenas. The consumer reads values without keys and must
-// read a rejected message, and one that does not fit, a second time from
-// the middle of the batch; a fetch returns the whole batch, from its first
-// message, whatever offset it asked for. Uncompressed and compressed
-// (zstd, snappy, lz4, gzip: what producers use), from the start of the
-// partition and from an engine that had already applied half of it,
-// every valid event must be applied
-// exactly once, and every rejected one dead-lettered with its own key,
-// value and the offset it has in the source topic — also the last ones,
-// whose dead letters are still being written when the test stops the
-// consumer.
+// TestConsumerAppliesValidAndDeadLettersRejectedMessages produces, into
+// one partition and one record batch, valid events among rejected ones
+// (keyed and keyless) and runs of valid events too long for the room left
+// in the consumer's read arenas. The consumer reads values without keys
+// and must read a rejected message, and one that does not fit, a second
+// time from the middle of the batch; a fetch returns the whole batch, from
+// its first message, whatever offset it asked for. Uncompressed and
+// compressed (zstd, snappy, lz4, gzip: what producers use), from the start
+// of the partition and from an engine that had already applied half of it,
+// every valid event must be applied exactly once, and every rejected one
+// dead-lettered with its own key, value and the offset it has in the
+// source topic — also the last ones, whose dead letters are still being
+// written when the test stops the consumer.
 func TestConsumerAppliesValidAndDeadLettersRejectedMessages(t *testing.T) {
 	addr := startBroker(t, "events")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
