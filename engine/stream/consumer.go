@@ -69,7 +69,7 @@ type Consumer struct {
 	rejected     func(reason string) *metrics.Counter
 	deadLettered *metrics.Counter
 	deadFailed   *metrics.Counter
-	skipped      *metrics.Counter
+	lost         *metrics.Counter
 
 	mu      sync.Mutex
 	target  map[TopicPartition]int64 // log end seen at start: ready once the engine's offsets reach it
@@ -114,7 +114,7 @@ func NewConsumer(eng *engine.Engine, cfg ConsumerConfig) *Consumer {
 		lag:     map[TopicPartition]int64{},
 	}
 	c.deadLettered = reg.Counter("reco_dead_letter_total", "", "Rejected messages written to the dead-letter topic.")
-	c.skipped = reg.Counter("reco_events_lost_total", "", "Events the consumer never applied because the log no longer held them when it fetched them (deleted by retention first).")
+	c.lost = reg.Counter("reco_events_lost_total", "", "Events the consumer never applied because the log no longer held them when it fetched them (deleted by retention first).")
 	c.deadFailed = reg.Counter("reco_dead_letter_failures_total", "", "Rejected messages that could not be written to the dead-letter topic (logged instead).")
 	c.rejected = func(reason string) *metrics.Counter {
 		return reg.Counter("reco_events_rejected_total", metrics.Label("reason", reason),
@@ -403,7 +403,7 @@ func (c *Consumer) resumeInLog(ctx context.Context, tp TopicPartition, offset in
 		return offset, nil
 	}
 	if offset < b.First {
-		c.skipped.Add(uint64(b.First - offset))
+		c.lost.Add(uint64(b.First - offset))
 		c.cfg.Logger.Error("events lost: the log no longer holds them (deleted by retention before they were applied); resuming at its start",
 			"topic", tp.Topic, "partition", tp.Partition, "from", offset, "to", b.First-1, "lost", b.First-offset)
 	} else {
