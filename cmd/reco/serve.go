@@ -16,6 +16,7 @@ func runServe(ctx context.Context, args []string) error {
 	httpAddr := fs.String("http", "127.0.0.1:8080", "HTTP API listen address (loopback by default: put a reverse proxy in front for the internet)")
 	brokers := fs.String("brokers", "", "comma-separated Kafka bootstrap brokers; empty starts an embedded broker")
 	embedded := fs.String("embedded-broker", "127.0.0.1:9092", "listen address of the embedded broker (when --brokers is empty)")
+	retentionMB := fs.Int("embedded-retention-mb", 256, "the embedded broker keeps at most this many MiB per partition, deleting the oldest records (0 = keep everything; memory without --data-dir)")
 	topics := fs.String("topics", "reco.events,reco.catalog", "events topic and catalog topic, comma-separated")
 	group := fs.String("group", "reco", "Kafka consumer group id")
 	fetchBytes := fs.Int("fetch-max-bytes", stream.DefaultFetchMaxBytes, "most bytes one fetch of a partition returns")
@@ -41,7 +42,8 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := checkMins(fs, flagMin{"fetch-max-bytes", float64(*fetchBytes), 1}, flagMin{"cache-mb", float64(*cacheMB), 1},
-		flagMin{"cache-ttl", cacheTTL.Seconds(), 0}, flagMin{"snapshot-interval", snapEvery.Seconds(), 0}); err != nil {
+		flagMin{"cache-ttl", cacheTTL.Seconds(), 0}, flagMin{"snapshot-interval", snapEvery.Seconds(), 0},
+		flagMin{"embedded-retention-mb", float64(*retentionMB), 0}); err != nil {
 		return err
 	}
 	ts := strings.Split(*topics, ",")
@@ -49,7 +51,7 @@ func runServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("--topics: want two comma-separated topics (events,catalog), got %q", *topics)
 	}
 	cfg := node.Config{
-		HTTPAddr: *httpAddr, EmbeddedBroker: *embedded, EventsTopic: ts[0], CatalogTopic: ts[1],
+		HTTPAddr: *httpAddr, EmbeddedBroker: *embedded, EmbeddedRetentionBytes: int64(*retentionMB) << 20, EventsTopic: ts[0], CatalogTopic: ts[1],
 		Group: *group, FetchMaxBytes: *fetchBytes, DataDir: *dataDir, SnapshotInterval: *snapEvery, DeadLetterTopic: *deadLetter,
 		Demo: *demoShop, APIKey: *apiKey, ReadAPIKey: *readKey, Engine: engCfg,
 		CacheTTL: *cacheTTL, CacheBytes: int64(*cacheMB) << 20,

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -33,6 +35,12 @@ type Config struct {
 	// and 83–214 ms with 1–4 MiB ones, and a quarter less server CPU
 	// (docs/performance.md, Freshness).
 	SegmentBytes int
+	// RetentionBytes bounds each partition's log: beyond it the oldest
+	// records are deleted, checked every RetentionCheck (default 10 s).
+	// Without it the log only grows — in memory without a DataDir, where
+	// a day at 10 k events/s is ~170 GB. 0 keeps everything.
+	RetentionBytes int64
+	RetentionCheck time.Duration
 }
 
 // DefaultSegmentBytes is Config.SegmentBytes's default.
@@ -42,6 +50,9 @@ const DefaultSegmentBytes = 4 << 20
 type Broker struct {
 	cluster *kfake.Cluster
 	addr    string
+	stop    chan struct{} // closed by Close: ends the retention loop
+	stopped chan struct{}
+	once    sync.Once
 }
 
 // Start starts the broker and creates its topics.
@@ -63,13 +74,27 @@ func Start(cfg Config) (*Broker, error) {
 	if err != nil || port < 0 || port > 65535 {
 		return nil, fmt.Errorf("embedded broker address %q: bad port", cfg.Addr)
 	}
+	if cfg.RetentionBytes < 0 {
+		return nil, fmt.Errorf("embedded broker: retention of %d bytes: want 0 (keep everything) or more", cfg.RetentionBytes)
+	}
+	if cfg.RetentionCheck <= 0 {
+		cfg.RetentionCheck = 10 * time.Second
+	}
+	brokerConfigs := map[string]string{"log.segment.bytes": strconv.Itoa(cfg.SegmentBytes)}
+	if cfg.RetentionBytes > 0 {
+		// Every topic's default, those loaded from DataDir and those
+		// created later (dead letters) included. kfake applies it when
+		// asked (the loop in Start), not on a ticker of its own: that one
+		// runs only for topics that set retention themselves.
+		brokerConfigs["log.retention.bytes"] = strconv.FormatInt(cfg.RetentionBytes, 10)
+	}
 	opts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.Ports(port),
 		kfake.SeedTopics(int32(cfg.Partitions), cfg.Topics...),
 		kfake.AllowAutoTopicCreation(),
 		kfake.DefaultNumPartitions(cfg.Partitions),
-		kfake.BrokerConfigs(map[string]string{"log.segment.bytes": strconv.Itoa(cfg.SegmentBytes)}),
+		kfake.BrokerConfigs(brokerConfigs),
 		// kfake always asks for 127.0.0.1; honour the configured host.
 		kfake.ListenFn(func(network, address string) (net.Listener, error) {
 			_, p, _ := net.SplitHostPort(address)
@@ -83,7 +108,7 @@ func Start(cfg Config) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting embedded broker on %s: %w", cfg.Addr, err)
 	}
-	b := &Broker{cluster: c, addr: c.ListenAddrs()[0]}
+	b := &Broker{cluster: c, addr: c.ListenAddrs()[0], stop: make(chan struct{}), stopped: make(chan struct{})}
 	// Topics seeded by an earlier run with DataDir are loaded, not seeded:
 	// make sure every configured topic exists either way.
 	for _, t := range cfg.Topics {
@@ -94,14 +119,40 @@ func Start(cfg Config) (*Broker, error) {
 			}
 		}
 	}
+	go b.retain(cfg.RetentionBytes > 0, cfg.RetentionCheck)
 	return b, nil
+}
+
+// retain applies the retention every interval until Close, if on.
+func (b *Broker) retain(on bool, interval time.Duration) {
+	defer close(b.stopped)
+	if !on {
+		<-b.stop
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case <-t.C:
+			b.cluster.ApplyRetention()
+		}
+	}
 }
 
 // Addr returns the host:port clients connect to.
 func (b *Broker) Addr() string { return b.addr }
 
 // Close stops the broker (flushing its data directory, if any).
-func (b *Broker) Close() { b.cluster.Close() }
+func (b *Broker) Close() {
+	b.once.Do(func() {
+		close(b.stop)
+		<-b.stopped
+		b.cluster.Close()
+	})
+}
 
 // DeleteRecords deletes the records of topic's partition before offset
 // (-1: all of them), as a Kafka DeleteRecords request or retention would:

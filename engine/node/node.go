@@ -32,6 +32,9 @@ type Config struct {
 	Brokers []string
 	// EmbeddedBroker is the address of the embedded broker. Default 127.0.0.1:9092.
 	EmbeddedBroker string
+	// EmbeddedRetentionBytes bounds each partition of the embedded
+	// broker's log (broker.Config.RetentionBytes); 0 keeps everything.
+	EmbeddedRetentionBytes int64
 	// EventsTopic and CatalogTopic: defaults reco.events and reco.catalog.
 	EventsTopic, CatalogTopic string
 	// Group is the Kafka consumer group. Default "reco".
@@ -117,7 +120,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	n := &Node{cfg: cfg, Metrics: metrics.NewRegistry(), brokers: cfg.Brokers}
 	topics := []string{cfg.EventsTopic, cfg.CatalogTopic}
 	if len(n.brokers) == 0 {
-		bcfg := broker.Config{Addr: cfg.EmbeddedBroker, Topics: topics}
+		bcfg := broker.Config{Addr: cfg.EmbeddedBroker, Topics: topics, RetentionBytes: cfg.EmbeddedRetentionBytes}
 		if cfg.DataDir != "" {
 			bcfg.DataDir = filepath.Join(cfg.DataDir, "kafka")
 		}
