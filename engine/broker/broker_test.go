@@ -33,15 +33,7 @@ func TestSegmentBytesRollsTheLogAndKeepsIt(t *testing.T) {
 				t.Fatal(err)
 			}
 			const n = 3000
-			w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: "t", BatchSize: 100, BatchBytes: 1 << 20, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
-			msgs := make([]kafka.Message, n)
-			for i := range msgs {
-				msgs[i].Value = []byte(strconv.Itoa(i) + strings.Repeat(" ", 1000))
-			}
-			if err := w.WriteMessages(ctx, msgs...); err != nil {
-				t.Fatal(err)
-			}
-			w.Close()
+			produceNumbered(ctx, t, b.Addr(), n)
 			b.Close()
 
 			segments, _ := filepath.Glob(filepath.Join(cfg.DataDir, "partitions", "t-0", "*.dat"))
@@ -92,15 +84,7 @@ func TestRetentionBoundsEachPartitionsLog(t *testing.T) {
 			}
 			defer b.Close()
 			const n = 6000 // ~6 MB
-			w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: "t", BatchSize: 100, BatchBytes: 1 << 20, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
-			msgs := make([]kafka.Message, n)
-			for i := range msgs {
-				msgs[i].Value = []byte(strconv.Itoa(i) + strings.Repeat(" ", 1000))
-			}
-			if err := w.WriteMessages(ctx, msgs...); err != nil {
-				t.Fatal(err)
-			}
-			w.Close()
+			produceNumbered(ctx, t, b.Addr(), n)
 			conn, err := kafka.DialLeader(ctx, "tcp", b.Addr(), "t", 0)
 			if err != nil {
 				t.Fatal(err)
@@ -149,5 +133,20 @@ func TestRetentionBoundsEachPartitionsLog(t *testing.T) {
 func TestRetentionRefusesANegativeBound(t *testing.T) {
 	if _, err := Start(Config{Addr: "127.0.0.1:0", RetentionBytes: -1}); err == nil || !strings.Contains(err.Error(), "want 0") {
 		t.Fatalf("Start with RetentionBytes -1 = %v, want an error", err)
+	}
+}
+
+// produceNumbered writes n records of ~1 KB to topic t's partition 0, each
+// value starting with its number and a space.
+func produceNumbered(ctx context.Context, t *testing.T, addr string, n int) {
+	t.Helper()
+	w := &kafka.Writer{Addr: kafka.TCP(addr), Topic: "t", BatchSize: 100, BatchBytes: 1 << 20, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
+	defer w.Close()
+	msgs := make([]kafka.Message, n)
+	for i := range msgs {
+		msgs[i].Value = []byte(strconv.Itoa(i) + strings.Repeat(" ", 1000))
+	}
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatal(err)
 	}
 }
