@@ -71,6 +71,10 @@ type Config struct {
 	// CrossSellSameCategory multiplies the score of complements from the
 	// anchor's own leaf category. Default 0.3.
 	CrossSellSameCategory float64
+	// ComplementMaxAge is how long an anchor's computed complements may
+	// stand in for the current ones once the baskets changed (complementsOf).
+	// Default 100 ms; negative: computed again after every change.
+	ComplementMaxAge time.Duration
 	// UpsellMaxStepPct bounds an upsell's price to this many percent above
 	// the anchor's. Default 50.
 	UpsellMaxStepPct float64
@@ -186,6 +190,9 @@ func (c *Config) defaults() {
 	}
 	setFloat(&c.CrossSellMinSupport, 2)
 	setFloat(&c.CrossSellSameCategory, 0.3)
+	if c.ComplementMaxAge == 0 {
+		c.ComplementMaxAge = 100 * time.Millisecond
+	}
 	setFloat(&c.UpsellMaxStepPct, 50)
 	setFloat(&c.BundleMinSupport, 3)
 	setFloat(&c.BundleMinConfidence, 0.1)

@@ -74,6 +74,8 @@ type Engine struct {
 
 	scratch scratchPool
 	proofs  proofCache // social-proof sentences per item (social_proof.go)
+	// complementLists are each anchor's basket complements (slot_crosssell.go).
+	complementLists complementCache
 
 	stats Stats
 }
@@ -118,6 +120,7 @@ func (e *Engine) wireModels() {
 	e.itemKNN = models.NewItemKNN(e.cooc, e.cfg.ItemKNN)
 	e.itemKNN.Grow(e.catalog.Len())
 	e.proofs.grow(e.catalog.Len())
+	e.complementLists.grow(e.catalog.Len())
 	e.contSim = models.NewContentSimilarity(e.content, e.cfg.Content)
 	e.popular = models.NewPopular(e.pop, e.catalog, e.cfg.PopularTopN)
 }
@@ -227,6 +230,7 @@ func (e *Engine) ensureItemKey(name string, k features.Hash128, ts int64) featur
 	if isNew {
 		e.itemKNN.Grow(e.catalog.Len())
 		e.proofs.grow(e.catalog.Len())
+		e.complementLists.grow(e.catalog.Len())
 	}
 	return id
 }

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"time"
+
 	"reco/features"
 	"reco/models"
 )
@@ -48,15 +50,52 @@ func (e *Engine) crossSell(s *scratch, u *features.User) {
 // an anchor's own leaf category count CrossSellSameCategory as much.
 func (e *Engine) complements(s *scratch) {
 	s.model.Reset(e.catalog.Len())
-	total := e.baskets.Total()
-	if total == 0 {
+	if e.baskets.Total() == 0 {
 		return
 	}
+	now := time.Now()
 	for _, a := range s.anchors {
-		na := e.baskets.Count(a)
-		if na == 0 {
-			continue
+		l := e.complementsOf(a, now)
+		for i, c := range l.items {
+			s.model.Add(c, l.vals[i])
 		}
+	}
+}
+
+// complementList is an anchor's complements as complements adds them,
+// kept per item (complementCache): computing them reads the anchor's
+// whole basket row with each partner's count and category — for the
+// demo's stream, where shoppers cart and buy all the time, 8 % of the
+// server's CPU in the feed's funnel stage (docs/performance.md).
+type complementList struct {
+	items    []features.ItemID
+	vals     []float32
+	baskets  uint64    // Baskets.Version they were computed at
+	catalog  uint64    // catalogVersion they were computed at (categories weigh in)
+	computed time.Time // when
+}
+
+// complementCache holds each anchor's complementList.
+type complementCache = itemSlots[complementList]
+
+// complementsOf returns anchor a's complements: the kept list while
+// neither the baskets nor the catalog changed since it was computed, or
+// while it is younger than Config.ComplementMaxAge; computed again
+// otherwise. Under a busy stream the baskets change with every cart, and
+// a list up to ComplementMaxAge old (100 ms) stands in for the current
+// one, as item-kNN's neighbour lists do for theirs.
+func (e *Engine) complementsOf(a features.ItemID, now time.Time) *complementList {
+	bv, cv := e.baskets.Version(), e.catalogVersion.Load()
+	slot := e.complementLists.slot(a)
+	if slot != nil {
+		if l := slot.Load(); l != nil && ((l.baskets == bv && l.catalog == cv) || now.Sub(l.computed) < e.cfg.ComplementMaxAge) {
+			return l
+		}
+	}
+	l := &complementList{baskets: bv, catalog: cv, computed: now}
+	total := e.baskets.Total()
+	na := e.baskets.Count(a)
+	if na > 0 && total > 0 {
 		leaf := e.catalog.Item(a).LeafCategory()
 		e.baskets.EachPartner(a, func(c features.ItemID, support float64) {
 			av := support/na - e.baskets.Count(c)/total
@@ -66,9 +105,14 @@ func (e *Engine) complements(s *scratch) {
 			if leaf != "" && e.catalog.Item(c).LeafCategory() == leaf {
 				av *= e.cfg.CrossSellSameCategory
 			}
-			s.model.Add(c, float32(av))
+			l.items = append(l.items, c)
+			l.vals = append(l.vals, float32(av))
 		})
 	}
+	if slot != nil {
+		slot.Store(l) // concurrent requests may both compute: each stores a whole list
+	}
+	return l
 }
 
 // collectAnchors fills s.anchors with what a basket-based slot starts

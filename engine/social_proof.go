@@ -37,10 +37,7 @@ func (e *Engine) socialProof(id features.ItemID, now int64, out []string) []stri
 	if sales == 0 && ratings == 0 {
 		return out
 	}
-	var slot *atomic.Pointer[proofEntry]
-	if int(id) < len(e.proofs.entries) {
-		slot = &e.proofs.entries[id]
-	}
+	slot := e.proofs.slot(id)
 	var p *proofEntry
 	if slot != nil {
 		p = slot.Load()
@@ -76,19 +73,32 @@ func newProofEntry(sales int, ratings int64, sum float64) *proofEntry {
 
 // proofCache holds one proofEntry per item, read and replaced atomically
 // by requests under the engine's read lock.
-type proofCache struct {
-	entries []atomic.Pointer[proofEntry]
+type proofCache = itemSlots[proofEntry]
+
+// itemSlots holds one *T per item, read and replaced atomically by
+// requests under the engine's read lock: what requests derive from the
+// state and keep for the next request (proofCache, complementCache).
+type itemSlots[T any] struct {
+	entries []atomic.Pointer[T]
 }
 
 // grow makes room for n items. Call it under the engine's write lock (no
 // request reads the entries meanwhile).
-func (c *proofCache) grow(n int) {
+func (c *itemSlots[T]) grow(n int) {
 	if n <= len(c.entries) {
 		return
 	}
-	bigger := make([]atomic.Pointer[proofEntry], max(n, 2*len(c.entries)))
+	bigger := make([]atomic.Pointer[T], max(n, 2*len(c.entries)))
 	for i := range c.entries {
 		bigger[i].Store(c.entries[i].Load())
 	}
 	c.entries = bigger
+}
+
+// slot returns item id's slot, nil for an id beyond the last grow.
+func (c *itemSlots[T]) slot(id features.ItemID) *atomic.Pointer[T] {
+	if int(id) < len(c.entries) {
+		return &c.entries[id]
+	}
+	return nil
 }

@@ -1,5 +1,7 @@
 package features
 
+import "sync/atomic"
+
 // Baskets mines which items are carted or bought together. A basket is a
 // user's run of cart and purchase events with gaps shorter than the basket
 // window; every item entering a basket is paired once with each item
@@ -13,7 +15,15 @@ package features
 type Baskets struct {
 	pairs *CoOccurrence // decay off: weights are counts
 	total float64       // baskets seen
+	// version is bumped by every change. Atomic: the engine's applier
+	// starts baskets (under its lock) while the pair worker adds to them
+	// (under the co-occurrence lock).
+	version atomic.Uint64
 }
+
+// Version changes whenever anything in b does: what is derived from the
+// counts is current while it stays the same.
+func (b *Baskets) Version() uint64 { return b.version.Load() }
 
 // NewBaskets returns an empty miner keeping at most maxRow partners per item.
 func NewBaskets(maxRow int) *Baskets {
@@ -21,14 +31,14 @@ func NewBaskets(maxRow int) *Baskets {
 }
 
 // StartBasket counts a new basket.
-func (b *Baskets) StartBasket() { b.total++ }
+func (b *Baskets) StartBasket() { b.total++; b.version.Add(1) }
 
 // AddItem counts a basket holding a: item a entered the current basket.
 // The engine then calls AddPair(a, o) for each item o already in it.
-func (b *Baskets) AddItem(a ItemID) { b.pairs.AddOccurrence(a, 1) }
+func (b *Baskets) AddItem(a ItemID) { b.pairs.AddOccurrence(a, 1); b.version.Add(1) }
 
 // AddPair counts a basket holding both a and c.
-func (b *Baskets) AddPair(a, c ItemID) { b.pairs.AddPair(a, c, 1) }
+func (b *Baskets) AddPair(a, c ItemID) { b.pairs.AddPair(a, c, 1); b.version.Add(1) }
 
 // Total returns the number of baskets seen.
 func (b *Baskets) Total() float64 { return b.total }
@@ -65,4 +75,4 @@ func (b *Baskets) EachPartner(a ItemID, fn func(c ItemID, support float64)) {
 }
 
 // Forget removes item a (deleted from the catalog).
-func (b *Baskets) Forget(a ItemID) { b.pairs.Forget(a) }
+func (b *Baskets) Forget(a ItemID) { b.pairs.Forget(a); b.version.Add(1) }
