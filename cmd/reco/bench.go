@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"reco/bench"
+	"reco/engine"
 )
 
 func runBench(ctx context.Context, args []string) error {
@@ -91,6 +93,10 @@ func runBench(ctx context.Context, args []string) error {
 		opts.Models = append(opts.Models, strings.TrimSpace(m))
 	}
 	rep, err := bench.Run(ctx, ds, opts)
+	if de := (*engine.DecodeError)(nil); errors.As(err, &de) && de.Field == "ts" && engCfg.MaxFuture > 0 {
+		// A dataset's time need not be today's: say how to replay it.
+		return fmt.Errorf("%w (a dataset recorded at another time: --max-event-future 0 lifts the bound)", err)
+	}
 	if err != nil {
 		return err
 	}
