@@ -76,11 +76,11 @@ type Consumer struct {
 	lag     map[TopicPartition]int64
 	lastErr error
 	failing atomic.Bool // lastErr != nil, readable without the lock
+	started bool
 
 	// Partitions the current generation assigned to this process, and
 	// how many its topics have (checkAssignment).
 	assigned, partitions atomic.Int64
-	started              bool
 }
 
 // NewConsumer returns a consumer for eng; Run starts it.
