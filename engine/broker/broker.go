@@ -51,7 +51,7 @@ type Broker struct {
 	cluster *kfake.Cluster
 	addr    string
 	stop    chan struct{} // closed by Close: ends the retention loop
-	stopped chan struct{}
+	stopped chan struct{} // closed when no retention loop runs (any more)
 	once    sync.Once
 }
 
@@ -119,17 +119,17 @@ func Start(cfg Config) (*Broker, error) {
 			}
 		}
 	}
-	go b.retain(cfg.RetentionBytes > 0, cfg.RetentionCheck)
+	if cfg.RetentionBytes > 0 {
+		go b.retain(cfg.RetentionCheck)
+	} else {
+		close(b.stopped)
+	}
 	return b, nil
 }
 
-// retain applies the retention every interval until Close, if on.
-func (b *Broker) retain(on bool, interval time.Duration) {
+// retain applies the retention every interval until Close.
+func (b *Broker) retain(interval time.Duration) {
 	defer close(b.stopped)
-	if !on {
-		<-b.stop
-		return
-	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
