@@ -100,7 +100,11 @@ type DecodeError struct {
 	Reason string // one of the Reason constants
 	Field  string // the offending field, if any
 	Detail string
+	cause  error // what errors.Is may match (ErrFromTheFuture), if anything
 }
+
+// Unwrap returns the rejection's cause, if it has one.
+func (e *DecodeError) Unwrap() error { return e.cause }
 
 func (e *DecodeError) Error() string {
 	if e.Field != "" {

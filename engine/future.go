@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // CheckTimestamp rejects ev if its ts lies more than Config.MaxFuture
 // ahead of this server's clock (see MaxFuture for why), with a
@@ -25,6 +28,14 @@ func (e *Engine) CheckTimestamp(ev *Event) error {
 		return nil
 	}
 	ahead := time.Duration(ev.TS-now.UnixMilli()) * time.Millisecond
-	return reject(ReasonOutOfRange, "ts", "%d (%s) is %s ahead of this server's clock, more than the %s allowed: is the producer's clock or time zone off?",
+	de := reject(ReasonOutOfRange, "ts", "%d (%s) is %s ahead of this server's clock, more than the %s allowed: is the producer's clock or time zone off?",
 		ev.TS, time.UnixMilli(ev.TS).UTC().Format(time.RFC3339), ahead.Round(time.Second), e.cfg.MaxFuture)
+	de.cause = ErrFromTheFuture
+	return de
 }
+
+// ErrFromTheFuture is what errors.Is finds in CheckTimestamp's rejections,
+// so that a caller can tell them from other bad timestamps (a replay of
+// data recorded at another time can lift the bound; nothing lifts the
+// year 9999).
+var ErrFromTheFuture = errors.New("event from the future")

@@ -52,7 +52,7 @@ func TestEventsFromTheFutureAreRejected(t *testing.T) {
 			}
 			for name, err := range map[string]error{"Apply": err, "DecodeMessage": m.Err} {
 				var de *DecodeError
-				if !errors.As(err, &de) || de.Reason != ReasonOutOfRange || de.Field != "ts" || !strings.Contains(de.Error(), "ahead of this server's clock") {
+				if !errors.As(err, &de) || de.Reason != ReasonOutOfRange || de.Field != "ts" || !strings.Contains(de.Error(), "ahead of this server's clock") || !errors.Is(err, ErrFromTheFuture) {
 					t.Errorf("%s = %v: want an out_of_range error on ts saying it is ahead of the clock", name, err)
 				}
 			}

@@ -93,7 +93,7 @@ func runBench(ctx context.Context, args []string) error {
 		opts.Models = append(opts.Models, strings.TrimSpace(m))
 	}
 	rep, err := bench.Run(ctx, ds, opts)
-	if de := (*engine.DecodeError)(nil); errors.As(err, &de) && de.Field == "ts" && engCfg.MaxFuture > 0 {
+	if errors.Is(err, engine.ErrFromTheFuture) {
 		// A dataset's time need not be today's: say how to replay it.
 		return fmt.Errorf("%w (a dataset recorded at another time: --max-event-future 0 lifts the bound)", err)
 	}
