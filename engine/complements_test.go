@@ -45,7 +45,8 @@ func TestComplementListsFollowTheBaskets(t *testing.T) {
 	}
 	fresh := func(e *Engine, a features.ItemID) *complementList {
 		e.complementLists.slot(a).Store(nil)
-		return e.complementsOf(a, time.Now())
+		now := time.Now()
+		return e.complementsOf(a, &now)
 	}
 
 	for _, tc := range []struct {
@@ -59,21 +60,21 @@ func TestComplementListsFollowTheBaskets(t *testing.T) {
 			e := shop(tc.maxAge)
 			cam, _ := e.catalog.Lookup("cam")
 			now := time.Now()
-			first := e.complementsOf(cam, now)
+			first := e.complementsOf(cam, &now)
 			if got := names(e, first); !slices.Equal(got, []string{"card"}) {
 				t.Fatalf("complements of cam: %v, want [card]", got)
 			}
-			if again := e.complementsOf(cam, now.Add(2*time.Hour)); again != first {
+			if again := e.complementsOf(cam, ptr(now.Add(2*time.Hour))); again != first {
 				t.Fatalf("baskets unchanged, yet the list was computed again")
 			}
 			for u := range 6 {
 				basket(e, fmt.Sprint("x", u), "cam", "bag")
 			}
-			got := e.complementsOf(cam, now.Add(time.Millisecond))
+			got := e.complementsOf(cam, ptr(now.Add(time.Millisecond)))
 			if tc.stale != (got == first) {
 				t.Fatalf("right after new baskets: kept list %v, want kept %v", got == first, tc.stale)
 			}
-			later := e.complementsOf(cam, now.Add(2*time.Hour))
+			later := e.complementsOf(cam, ptr(now.Add(2*time.Hour)))
 			if want := []string{"bag", "card"}; !slices.Equal(names(e, later), want) {
 				t.Fatalf("complements of cam after the bag baskets: %v, want %v", names(e, later), want)
 			}
@@ -83,3 +84,5 @@ func TestComplementListsFollowTheBaskets(t *testing.T) {
 		})
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

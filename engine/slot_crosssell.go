@@ -53,9 +53,9 @@ func (e *Engine) complements(s *scratch) {
 	if e.baskets.Total() == 0 {
 		return
 	}
-	now := time.Now()
+	var now time.Time // read only if a kept list is out of date
 	for _, a := range s.anchors {
-		l := e.complementsOf(a, now)
+		l := e.complementsOf(a, &now)
 		for i, c := range l.items {
 			s.model.Add(c, l.vals[i])
 		}
@@ -84,15 +84,27 @@ type complementCache = itemSlots[complementList]
 // otherwise. Under a busy stream the baskets change with every cart, and
 // a list up to ComplementMaxAge old (100 ms) stands in for the current
 // one, as item-kNN's neighbour lists do for theirs.
-func (e *Engine) complementsOf(a features.ItemID, now time.Time) *complementList {
+//
+// *now is the time to judge ages by; a zero one is read from the clock
+// when first needed, which a request whose lists are all current never
+// does.
+func (e *Engine) complementsOf(a features.ItemID, now *time.Time) *complementList {
 	bv, cv := e.baskets.Version(), e.catalogVersion.Load()
 	slot := e.complementLists.slot(a)
+	var kept *complementList
 	if slot != nil {
-		if l := slot.Load(); l != nil && ((l.baskets == bv && l.catalog == cv) || now.Sub(l.computed) < e.cfg.ComplementMaxAge) {
-			return l
-		}
+		kept = slot.Load()
 	}
-	l := &complementList{baskets: bv, catalog: cv, computed: now}
+	if kept != nil && kept.baskets == bv && kept.catalog == cv {
+		return kept
+	}
+	if now.IsZero() {
+		*now = time.Now()
+	}
+	if kept != nil && now.Sub(kept.computed) < e.cfg.ComplementMaxAge {
+		return kept
+	}
+	l := &complementList{baskets: bv, catalog: cv, computed: *now}
 	total := e.baskets.Total()
 	na := e.baskets.Count(a)
 	if na > 0 && total > 0 {
