@@ -399,7 +399,7 @@ func (c *Consumer) resumeInLog(ctx context.Context, tp TopicPartition, offset in
 	if !ok {
 		return offset, fmt.Errorf("no offsets listed for %s/%d", tp.Topic, tp.Partition)
 	}
-	if offset >= b.First && offset <= b.End {
+	if b.Holds(offset) {
 		return offset, nil
 	}
 	if offset < b.First {
@@ -826,7 +826,7 @@ func (c *Consumer) prepare(ctx context.Context) error {
 	for tp, b := range bounds {
 		start[tp] = b.First
 		// Outside the log (see resumeInLog): from its start.
-		if off, ok := applied[tp]; ok && off >= b.First && off <= b.End {
+		if off, ok := applied[tp]; ok && b.Holds(off) {
 			start[tp] = off
 		}
 	}

@@ -49,6 +49,10 @@ func Partitions(ctx context.Context, brokers, topics []string) ([]TopicPartition
 // Bounds are the first and the next-to-be-written offset of a partition.
 type Bounds struct{ First, End int64 }
 
+// Holds reports whether the log holds offset: the next one to read is in
+// it, or is the end, where the next record will be.
+func (b Bounds) Holds(offset int64) bool { return offset >= b.First && offset <= b.End }
+
 // LogBounds returns the offset range of every partition.
 func LogBounds(ctx context.Context, brokers []string, tps []TopicPartition) (map[TopicPartition]Bounds, error) {
 	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
