@@ -187,30 +187,46 @@ func (e *Engine) appendSeeds(u *features.User, now int64, pos, exclude *itemSet,
 // filled with popular items when the personal models run out of candidates.
 const popularFloor = 1e-3
 
+// lightShare is the weight, relative to the heaviest model a blend runs,
+// at or below which a model is asked for its light evaluation
+// (models.Query.Light): only its strongest signals can move the ranking.
+// The feed's item-kNN and content (0.05 against EASE's 1) are light once
+// EASE is trained; a model benchmarked alone, or weighing what the
+// similar and cross-sell blends give it, is not.
+const lightShare = 0.1
+
 // blend runs each model with a non-zero weight and adds its normalised
 // scores into s.final.
 func (e *Engine) blend(s *scratch, w models.BlendWeights) {
 	n := e.catalog.Len()
 	q := &s.query
 	if len(q.Seeds) > 0 {
+		ease := e.ease.Load()
+		heaviest := max(w.ItemKNN, w.Content)
+		if ease != nil {
+			heaviest = max(heaviest, w.EASE)
+		}
 		run := func(m models.Scorer, weight float64) {
 			if weight == 0 {
 				return
 			}
+			q.Light = weight <= lightShare*heaviest
 			if len(s.final.Touched) == 0 {
 				// The first model scores straight into the empty result:
 				// one pass over its candidates instead of two.
 				m.Score(q, &s.final)
 				s.final.Normalize(weight)
-				return
+			} else {
+				s.model.Reset(n)
+				m.Score(q, &s.model)
+				models.AddNormalized(&s.final, &s.model, weight)
 			}
-			s.model.Reset(n)
-			m.Score(q, &s.model)
-			models.AddNormalized(&s.final, &s.model, weight)
+			q.Light = false
 		}
-		// EASE first: it touches the most candidates.
-		if m := e.ease.Load(); m != nil {
-			run(m, w.EASE)
+		// EASE first: it touches the most candidates, and adds them
+		// normalised in one pass (it has no light evaluation).
+		if ease != nil {
+			ease.ScoreNormalized(q, &s.final, w.EASE)
 		}
 		run(e.itemKNN, w.ItemKNN)
 		run(e.contSim, w.Content)
@@ -273,11 +289,15 @@ func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
 	}
 	kept := s.kept[:0]
 	overflow := s.overflow[:0]
+	// The kept items' leaves side by side: looking each item up again for
+	// every candidate after it was a fifth of selectTop under load, where
+	// the items are rarely in cache.
+	keptLeafs := s.keptLeafs[:0]
 	for _, c := range s.best {
 		leaf := e.catalog.Item(c.item).LeafCategory()
 		same := 0
-		for _, k := range kept {
-			if e.catalog.Item(k.item).LeafCategory() == leaf {
+		for _, k := range keptLeafs {
+			if k == leaf {
 				same++
 			}
 		}
@@ -287,8 +307,10 @@ func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
 		}
 		if len(kept) < req.N {
 			kept = append(kept, c)
+			keptLeafs = append(keptLeafs, leaf)
 		}
 	}
+	s.keptLeafs = keptLeafs
 	// Too few categories to fill the answer: take the best of the rest.
 	for _, c := range overflow {
 		if len(kept) >= req.N {

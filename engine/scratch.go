@@ -61,15 +61,16 @@ type scored struct {
 // scratch is the per-request working memory, pooled so that a request
 // allocates only its response.
 type scratch struct {
-	query    models.Query
-	kinds    []features.Kind // per seed: the kind of its strongest interaction
-	model    models.Scores
-	final    models.Scores
-	exclude  itemSet
-	seedPos  itemSet
-	best     []scored
-	kept     []scored // selectTop's category cap
-	overflow []scored
+	query     models.Query
+	kinds     []features.Kind // per seed: the kind of its strongest interaction
+	model     models.Scores
+	final     models.Scores
+	exclude   itemSet
+	seedPos   itemSet
+	best      []scored
+	kept      []scored // selectTop's category cap
+	keptLeafs []string // the leaf category of each kept item
+	overflow  []scored
 
 	slot      string
 	override  *models.BlendWeights // the request's blend, replacing the slot's

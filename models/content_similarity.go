@@ -17,6 +17,12 @@ type ContentSimilarityConfig struct {
 	// vs 0.0563, blend 0.2388 vs 0.2378) at less than half the cost; 10
 	// is close (0.0595). Default 20.
 	MaxSeeds int
+	// LightSeeds is how many seeds build the profile of a light query
+	// (Query.Light): the feed, where content weighs 0.05 against EASE's
+	// 1. On ml-100k the blend's NDCG@10 is 0.2435 with 20 seeds, 0.2434
+	// with 10, 0.2444 with 5 and 0.2441 with 3 (item-kNN at its light
+	// neighbours: 0.2437 with 5). Default 5.
+	LightSeeds int
 }
 
 // ContentSimilarity scores items by the cosine between their content
@@ -34,6 +40,9 @@ func NewContentSimilarity(c *features.Content, cfg ContentSimilarityConfig) *Con
 	}
 	if cfg.MaxSeeds <= 0 {
 		cfg.MaxSeeds = 20
+	}
+	if cfg.LightSeeds <= 0 {
+		cfg.LightSeeds = 5
 	}
 	return &ContentSimilarity{cfg: cfg, content: c}
 }
@@ -53,7 +62,11 @@ func (m *ContentSimilarity) Score(q *Query, out *Scores) {
 	// linear merging beats a map at these sizes.
 	var buf [256]profileFeature
 	profile := buf[:0]
-	for _, s := range q.Seeds[:min(len(q.Seeds), m.cfg.MaxSeeds)] {
+	seeds := m.cfg.MaxSeeds
+	if q.Light {
+		seeds = m.cfg.LightSeeds
+	}
+	for _, s := range q.Seeds[:min(len(q.Seeds), seeds)] {
 		inv := float64(m.content.InvNorm(s.Item))
 		if inv == 0 {
 			continue

@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"reco/features"
@@ -48,5 +50,58 @@ func TestEASERejectsTooLittleData(t *testing.T) {
 	rows := [][]Seed{{{1, 1}, {2, 1}}, {{1, 1}, {2, 1}}}
 	if _, err := TrainEASE(ctx, rows, EASEConfig{}); err == nil {
 		t.Fatal("training with a cancelled context succeeded")
+	}
+}
+
+// TestEASEScoreNormalizedIsScoreThenAddNormalized: the one-pass
+// normalised scoring gives bit for bit what Score into a scratch followed
+// by AddNormalized gives, into an empty result and into one holding
+// other scores, with a candidate cut and without.
+func TestEASEScoreNormalizedIsScoreThenAddNormalized(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var rows [][]Seed
+	for range 300 {
+		var row []Seed
+		for range 2 + rng.IntN(6) {
+			row = append(row, Seed{Item: features.ItemID(rng.IntN(40)), Weight: 1 + rng.Float32()})
+		}
+		rows = append(rows, row)
+	}
+	for _, candidates := range []int{5, 1000} {
+		m, err := TrainEASE(context.Background(), rows, EASEConfig{Candidates: candidates})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := range 50 {
+			q := Query{}
+			for range 1 + rng.IntN(5) {
+				q.Seeds = append(q.Seeds, Seed{Item: features.ItemID(rng.IntN(40)), Weight: rng.Float32()})
+			}
+			weight := 0.5 + rng.Float64()
+			var want, got, scratch Scores
+			want.Reset(50)
+			got.Reset(50)
+			if round%2 == 1 { // a result already holding scores
+				for id := range features.ItemID(50) {
+					if rng.IntN(3) == 0 {
+						v := rng.Float32()
+						want.Add(id, v)
+						got.Add(id, v)
+					}
+				}
+			}
+			scratch.Reset(50)
+			m.Score(&q, &scratch)
+			AddNormalized(&want, &scratch, weight)
+			m.ScoreNormalized(&q, &got, weight)
+			if !slices.Equal(got.Touched, want.Touched) {
+				t.Fatalf("candidates %d, round %d: touched %v, want %v", candidates, round, got.Touched, want.Touched)
+			}
+			for _, id := range want.Touched {
+				if got.Get(id) != want.Get(id) {
+					t.Fatalf("candidates %d, round %d: item %d scored %v, want %v", candidates, round, id, got.Get(id), want.Get(id))
+				}
+			}
+		}
 	}
 }

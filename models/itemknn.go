@@ -26,6 +26,13 @@ type ItemKNNConfig struct {
 	// 0.2388, 0.2435, 0.2443, 0.2438. 20 matches the content model's seed
 	// count and costs a fifth of expanding a 100-item history. Default 20.
 	MaxSeeds int
+	// LightNeighbors is how many of each seed's neighbours a light query
+	// (Query.Light) expands: the feed, where item-kNN weighs 0.05 against
+	// EASE's 1. On ml-100k the blend's NDCG@10 is 0.2435 with all 100,
+	// 0.2434 with 50, 0.2433 with 30 and 0.2428 with 20 (content at its
+	// light seeds: 0.2437 with 30), while a demo feed scatters 600 scores
+	// instead of 2,000. Default 30.
+	LightNeighbors int
 }
 
 func (c *ItemKNNConfig) defaults() {
@@ -40,6 +47,9 @@ func (c *ItemKNNConfig) defaults() {
 	}
 	if c.MaxSeeds <= 0 {
 		c.MaxSeeds = 20
+	}
+	if c.LightNeighbors <= 0 {
+		c.LightNeighbors = 30
 	}
 }
 
@@ -242,8 +252,13 @@ func (m *ItemKNN) compute(st *stripe, a features.ItemID, now int64) []Neighbor {
 
 // Score implements Scorer.
 func (m *ItemKNN) Score(q *Query, out *Scores) {
+	depth := m.cfg.Neighbors
+	if q.Light {
+		depth = m.cfg.LightNeighbors
+	}
 	for _, s := range q.Seeds[:min(len(q.Seeds), m.cfg.MaxSeeds)] {
-		for _, n := range m.Neighbors(s.Item, q.Now) {
+		nb := m.Neighbors(s.Item, q.Now)
+		for _, n := range nb[:min(len(nb), depth)] {
 			out.Add(n.Item, s.Weight*n.Sim)
 		}
 	}

@@ -89,6 +89,11 @@ type Query struct {
 	// Version counts applied events; caches derived from the state use it
 	// to know how stale they are.
 	Version uint64
+	// Light asks a model for its cheap evaluation, set by a blend for the
+	// models that weigh little in it: only their strongest signals can
+	// move its ranking, so their long tails are not expanded
+	// (ItemKNNConfig.LightNeighbors, ContentSimilarityConfig.LightSeeds).
+	Light bool
 }
 
 // Scorer is one model: it adds scores for candidates given a query.
