@@ -122,6 +122,7 @@ func (e *Engine) wireModels() {
 	e.proofs.grow(e.catalog.Len())
 	e.complementLists.grow(e.catalog.Len())
 	e.contSim = models.NewContentSimilarity(e.content, e.cfg.Content)
+	e.contSim.Grow(e.catalog.Len())
 	e.popular = models.NewPopular(e.pop, e.catalog, e.cfg.PopularTopN)
 }
 
@@ -229,6 +230,7 @@ func (e *Engine) ensureItemKey(name string, k features.Hash128, ts int64) featur
 	id, isNew := e.catalog.EnsureKey(name, k, ts)
 	if isNew {
 		e.itemKNN.Grow(e.catalog.Len())
+		e.contSim.Grow(e.catalog.Len())
 		e.proofs.grow(e.catalog.Len())
 		e.complementLists.grow(e.catalog.Len())
 	}

@@ -26,6 +26,7 @@ type Content struct {
 	// idfItems is the item count the idfs were last all recomputed at:
 	// they are recomputed when the catalog has grown by a tenth since.
 	idfItems int
+	version  uint64 // changes made (Set, Remove): Version
 }
 
 // contentDim is everything a query reads about one feature dim, side by
@@ -68,6 +69,7 @@ func (c *Content) refreshIDF() {
 
 // Set replaces the content features of item id with those of it.
 func (c *Content) Set(id ItemID, it *Item) {
+	c.version++
 	for int(id) >= len(c.itemFeats) {
 		c.itemFeats = append(c.itemFeats, nil)
 		c.invNorm = append(c.invNorm, 0)
@@ -117,6 +119,14 @@ func (c *Content) Remove(id ItemID) {
 		c.Set(id, &Item{})
 	}
 }
+
+// Version counts the index's changes: what is derived from it (the
+// content neighbours of light queries) knows by it whether it is current.
+func (c *Content) Version() uint64 { return c.version }
+
+// Len returns one more than the largest item id the index has seen: the
+// size of a Scores that can hold any of its items.
+func (c *Content) Len() int { return len(c.itemFeats) }
 
 // IDF returns the inverse document frequency of feature dim f,
 // log(1 + items / (1 + df)), as of the last update of a dim's items or

@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"time"
 
 	"reco/features"
 )
@@ -23,6 +24,13 @@ type ContentSimilarityConfig struct {
 	// with 10, 0.2444 with 5 and 0.2441 with 3 (item-kNN at its light
 	// neighbours: 0.2437 with 5). Default 5.
 	LightSeeds int
+	// LightNeighbors is how many of each seed's most similar items a light
+	// query adds, from lists kept per item (contentNeighbors). Default 30,
+	// as item-kNN's.
+	LightNeighbors int
+	// LightMaxAge is how long a kept list is still used once the catalog
+	// changed. Default 1 s.
+	LightMaxAge time.Duration
 }
 
 // ContentSimilarity scores items by the cosine between their content
@@ -31,6 +39,7 @@ type ContentSimilarityConfig struct {
 type ContentSimilarity struct {
 	cfg     ContentSimilarityConfig
 	content *features.Content
+	light   contentNeighbors
 }
 
 // NewContentSimilarity returns a scorer over the content index c.
@@ -44,8 +53,18 @@ func NewContentSimilarity(c *features.Content, cfg ContentSimilarityConfig) *Con
 	if cfg.LightSeeds <= 0 {
 		cfg.LightSeeds = 5
 	}
-	return &ContentSimilarity{cfg: cfg, content: c}
+	if cfg.LightNeighbors <= 0 {
+		cfg.LightNeighbors = 30
+	}
+	if cfg.LightMaxAge <= 0 {
+		cfg.LightMaxAge = time.Second
+	}
+	return &ContentSimilarity{cfg: cfg, content: c, light: contentNeighbors{maxAge: cfg.LightMaxAge}}
 }
+
+// Grow makes room for n items in the lists kept for light queries. Call
+// it under the engine's write lock.
+func (m *ContentSimilarity) Grow(n int) { m.light.grow(n) }
 
 // Name implements Scorer.
 func (m *ContentSimilarity) Name() string { return "content" }
@@ -62,11 +81,15 @@ func (m *ContentSimilarity) Score(q *Query, out *Scores) {
 	// linear merging beats a map at these sizes.
 	var buf [256]profileFeature
 	profile := buf[:0]
-	seeds := m.cfg.MaxSeeds
 	if q.Light {
-		seeds = m.cfg.LightSeeds
+		for _, s := range q.Seeds[:min(len(q.Seeds), m.cfg.LightSeeds)] {
+			for _, n := range m.neighbors(s.Item) {
+				out.Add(n.Item, s.Weight*n.Sim)
+			}
+		}
+		return
 	}
-	for _, s := range q.Seeds[:min(len(q.Seeds), seeds)] {
+	for _, s := range q.Seeds[:min(len(q.Seeds), m.cfg.MaxSeeds)] {
 		inv := float64(m.content.InvNorm(s.Item))
 		if inv == 0 {
 			continue

@@ -2,8 +2,11 @@ package models
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"reco/features"
 )
@@ -60,4 +63,96 @@ func TestLightQueriesExpandLess(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLightContentIsTheProfileCosine: a light content query adds each
+// seed's kept neighbours, weight × cosine. Untruncated, that is the
+// profile's scoring up to the profile's norm, which normalising divides
+// out; truncated, each seed adds its LightNeighbors best.
+func TestLightContentIsTheProfileCosine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	content := features.NewContent()
+	const items = 60
+	for i := range items {
+		it := &features.Item{Categories: []string{fmt.Sprint("c", i%5)}, Brand: fmt.Sprint("b", i%7)}
+		for range rng.IntN(3) {
+			it.Tags = append(it.Tags, fmt.Sprint("t", rng.IntN(12)))
+		}
+		content.Set(features.ItemID(i), it)
+	}
+	q := Query{Seeds: []Seed{{3, 1}, {17, 0.5}, {40, 0.25}}}
+	score := func(m *ContentSimilarity, light bool) Scores {
+		var out Scores
+		out.Reset(items)
+		q.Light = light
+		m.Score(&q, &out)
+		return out
+	}
+	full := score(NewContentSimilarity(content, ContentSimilarityConfig{}), false)
+	whole := NewContentSimilarity(content, ContentSimilarityConfig{LightNeighbors: items})
+	whole.Grow(items)
+	light := score(whole, true)
+	if len(light.Touched) != len(full.Touched) {
+		t.Fatalf("light query scored %d items, the profile %d", len(light.Touched), len(full.Touched))
+	}
+	ratio := full.Max() / light.Max()
+	for _, id := range full.Touched {
+		if got, want := light.Get(id)*ratio, full.Get(id); math.Abs(float64(got-want)) > 1e-5*float64(full.Max()) {
+			t.Fatalf("item %d: light %v × %v, profile %v", id, light.Get(id), ratio, want)
+		}
+	}
+
+	few := NewContentSimilarity(content, ContentSimilarityConfig{LightNeighbors: 4})
+	few.Grow(items)
+	if got := score(few, true); len(got.Touched) > 3*4 {
+		t.Fatalf("3 seeds with 4 neighbours each scored %d items", len(got.Touched))
+	}
+	for _, sd := range q.Seeds {
+		nb := few.neighbors(sd.Item)
+		if len(nb) != 4 || nb[0].Item != sd.Item {
+			t.Fatalf("neighbours of %d: %+v, want 4 with the seed itself first", sd.Item, nb)
+		}
+	}
+}
+
+// TestLightContentListsFollowTheIndex: a kept list is used while the
+// content index is unchanged, and once it changed, until LightMaxAge
+// has passed since the list was computed.
+func TestLightContentListsFollowTheIndex(t *testing.T) {
+	tests := []struct {
+		name   string
+		maxAge time.Duration
+		fresh  bool // the list after a change is computed anew
+	}{
+		{"changed, within the age", time.Hour, false},
+		{"changed, past the age", time.Nanosecond, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			content := features.NewContent()
+			content.Set(0, &features.Item{Tags: []string{"red"}})
+			content.Set(1, &features.Item{Tags: []string{"red"}})
+			m := NewContentSimilarity(content, ContentSimilarityConfig{LightMaxAge: tt.maxAge})
+			m.Grow(3)
+			first := m.neighbors(0)
+			if again := m.neighbors(0); &again[0] != &first[0] {
+				t.Fatal("unchanged index: the list was computed again")
+			}
+			content.Set(2, &features.Item{Tags: []string{"red"}})
+			after := m.neighbors(0)
+			if fresh := &after[0] != &first[0]; fresh != tt.fresh {
+				t.Fatalf("after a change: computed anew %v, want %v", fresh, tt.fresh)
+			}
+			if want := 2 + btoi(tt.fresh); len(after) != want {
+				t.Fatalf("after a change: %d neighbours %+v, want %d", len(after), after, want)
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
