@@ -12,8 +12,9 @@ import (
 )
 
 // TestLightQueriesExpandLess: a light query (Query.Light) makes item-kNN
-// expand only each seed's best LightNeighbors and content build its
-// profile from the first LightSeeds seeds; a full query, as configured.
+// expand only the first LightSeeds seeds' best LightNeighbors and content
+// add the neighbours of its first LightSeeds seeds; a full query, as
+// configured.
 func TestLightQueriesExpandLess(t *testing.T) {
 	// Item-kNN: item 0's ten partners, partner b weighing b (10 first).
 	cooc := features.NewCoOccurrence(100, 0)
@@ -24,6 +25,8 @@ func TestLightQueriesExpandLess(t *testing.T) {
 	}
 	knn := NewItemKNN(cooc, ItemKNNConfig{Shrink: 1, LightNeighbors: 3})
 	knn.Grow(11)
+	oneSeed := NewItemKNN(cooc, ItemKNNConfig{Shrink: 1, LightNeighbors: 3, LightSeeds: 1})
+	oneSeed.Grow(11)
 
 	// Content: seeds 1..4, each sharing a tag with one partner (10+seed)
 	// and nothing with the others.
@@ -44,6 +47,8 @@ func TestLightQueriesExpandLess(t *testing.T) {
 	}{
 		{"itemknn full", knn, []features.ItemID{0}, false, []features.ItemID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}},
 		{"itemknn light", knn, []features.ItemID{0}, true, []features.ItemID{8, 9, 10}},
+		{"itemknn light, first seed only", oneSeed, []features.ItemID{0, 3}, true, []features.ItemID{8, 9, 10}},
+		{"itemknn full, every seed", oneSeed, []features.ItemID{0, 3}, false, []features.ItemID{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}},
 		{"content full", cs, []features.ItemID{1, 2, 3, 4}, false, []features.ItemID{1, 2, 3, 4, 11, 12, 13, 14}},
 		{"content light", cs, []features.ItemID{1, 2, 3, 4}, true, []features.ItemID{1, 2, 11, 12}},
 	}
