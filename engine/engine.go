@@ -244,7 +244,8 @@ func (e *Engine) applyItem(ev *Event, ts int64) {
 		e.categoryPrice[it.LeafCategory()].remove(it.Price)
 	}
 	it.Title, it.Brand = ev.Title, ev.Brand
-	it.Categories, it.Tags, it.Attrs = ev.Categories, ev.Tags, ev.Attrs
+	it.SetCategories(ev.Categories)
+	it.Tags, it.Attrs = ev.Tags, ev.Attrs
 	it.Price, it.Cost = ev.Price, ev.Cost
 	it.Stock = -1
 	if ev.Stock != nil {

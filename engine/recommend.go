@@ -289,19 +289,20 @@ func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
 	}
 	kept := s.kept[:0]
 	overflow := s.overflow[:0]
-	// The kept items' leaves side by side: looking each item up again for
-	// every candidate after it was a fifth of selectTop under load, where
-	// the items are rarely in cache.
+	// The kept items' leaves side by side, as keys: looking each item up
+	// again for every candidate after it was a fifth of selectTop under
+	// load, where the items are rarely in cache, and comparing strings
+	// another.
 	keptLeafs := s.keptLeafs[:0]
 	for _, c := range s.best {
-		leaf := e.catalog.Item(c.item).LeafCategory()
+		leaf := e.catalog.Item(c.item).LeafKey()
 		same := 0
 		for _, k := range keptLeafs {
 			if k == leaf {
 				same++
 			}
 		}
-		if leaf != "" && same >= perCategory {
+		if leaf != 0 && same >= perCategory {
 			overflow = append(overflow, c)
 			continue
 		}

@@ -69,7 +69,7 @@ type scratch struct {
 	seedPos   itemSet
 	best      []scored
 	kept      []scored // selectTop's category cap
-	keptLeafs []string // the leaf category of each kept item
+	keptLeafs []uint64 // the leaf category (Item.LeafKey) of each kept item
 	overflow  []scored
 
 	slot      string

@@ -30,6 +30,9 @@ func ImportCatalog(s CatalogState) *Catalog {
 		c.names.Intern(it.ID)
 	}
 	c.items = s.Items
+	for i := range c.items {
+		c.items[i].leafKey = leafKeyOf(c.items[i].Categories) // not persisted
+	}
 	return c
 }
 
