@@ -8,29 +8,33 @@ package features
 // "unknown"): offline datasets and shops that send events before their
 // catalog must not end up with an empty engine.
 type Item struct {
-	ID         string
-	Title      string
-	Categories []string
-	Tags       []string
-	Brand      string
-	Attrs      map[string]string
-	Price      float64
-	Cost       float64 // 0 = unknown
-	Stock      int     // -1 = unknown, never treated as out of stock
-	Active     bool
-	Listed     bool  // a catalog event described this item
-	Deleted    bool  // an item_delete event removed it
-	FirstSeen  int64 // unix ms of the first event that mentioned the item
-	UpdatedAt  int64 // unix ms of the last catalog event
+	ID string
 
-	Counters ItemCounters
-
+	// Read for every candidate an answer looks at (the filters, the feed's
+	// rules, its category cap): side by side, within 96 bytes rather than
+	// spread over 170 with the categories' strings behind a pointer (an
+	// item is 224 bytes, and under load the catalog is rarely in cache).
+	Price     float64
+	Stock     int // -1 = unknown, never treated as out of stock
+	Active    bool
+	Listed    bool  // a catalog event described this item
+	Deleted   bool  // an item_delete event removed it
+	FirstSeen int64 // unix ms of the first event that mentioned the item
 	// leafKey identifies LeafCategory (LeafKey), kept with the categories
 	// by SetCategories: the feed's category cap compares the leaves of its
 	// ~30 best candidates pairwise, and reading each leaf string through
 	// the categories slice, then comparing strings, was a quarter of
 	// choosing a feed's items under load.
-	leafKey uint64
+	leafKey  uint64
+	Counters ItemCounters
+
+	Title      string
+	Categories []string
+	Tags       []string
+	Brand      string
+	Attrs      map[string]string
+	Cost       float64 // 0 = unknown
+	UpdatedAt  int64   // unix ms of the last catalog event
 }
 
 // ItemCounters are lifetime interaction counts, as exposed by
