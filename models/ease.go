@@ -250,15 +250,21 @@ func (m *EASE) score(q *Query, out *Scores, weight float64) {
 		// As AddNormalized: nothing positive adds nothing.
 		cut = max(cut, math.SmallestNonzeroFloat32)
 		f = float32(weight) / best
-	}
-	for j, v := range acc {
-		if v != 0 {
+		for j, v := range acc {
 			if v >= cut {
 				out.Add(m.items[j], v*f)
 			}
-			acc[j] = 0
+		}
+	} else {
+		for j, v := range acc {
+			if v != 0 && v >= cut {
+				out.Add(m.items[j], v)
+			}
 		}
 	}
+	// One clear of the array rather than a store per scored item behind a
+	// branch the predictor misses.
+	clear(acc)
 }
 
 // Name implements Scorer.
