@@ -44,7 +44,7 @@ func TestComplementListsFollowTheBaskets(t *testing.T) {
 		return out
 	}
 	fresh := func(e *Engine, a features.ItemID) *complementList {
-		e.complementLists.slot(a).Store(nil)
+		e.complementLists.Slot(a).Store(nil)
 		now := time.Now()
 		return e.complementsOf(a, &now)
 	}

@@ -119,8 +119,8 @@ func New(cfg Config) *Engine {
 func (e *Engine) wireModels() {
 	e.itemKNN = models.NewItemKNN(e.cooc, e.cfg.ItemKNN)
 	e.itemKNN.Grow(e.catalog.Len())
-	e.proofs.grow(e.catalog.Len())
-	e.complementLists.grow(e.catalog.Len())
+	e.proofs.Grow(e.catalog.Len())
+	e.complementLists.Grow(e.catalog.Len())
 	e.contSim = models.NewContentSimilarity(e.content, e.cfg.Content)
 	e.contSim.Grow(e.catalog.Len())
 	e.popular = models.NewPopular(e.pop, e.catalog, e.cfg.PopularTopN)
@@ -231,8 +231,8 @@ func (e *Engine) ensureItemKey(name string, k features.Hash128, ts int64) featur
 	if isNew {
 		e.itemKNN.Grow(e.catalog.Len())
 		e.contSim.Grow(e.catalog.Len())
-		e.proofs.grow(e.catalog.Len())
-		e.complementLists.grow(e.catalog.Len())
+		e.proofs.Grow(e.catalog.Len())
+		e.complementLists.Grow(e.catalog.Len())
 	}
 	return id
 }

@@ -76,7 +76,7 @@ type complementList struct {
 }
 
 // complementCache holds each anchor's complementList.
-type complementCache = itemSlots[complementList]
+type complementCache = features.ItemSlots[complementList]
 
 // complementsOf returns anchor a's complements: the kept list while
 // neither the baskets nor the catalog changed since it was computed, or
@@ -90,7 +90,7 @@ type complementCache = itemSlots[complementList]
 // does.
 func (e *Engine) complementsOf(a features.ItemID, now *time.Time) *complementList {
 	bv, cv := e.baskets.Version(), e.catalogVersion.Load()
-	slot := e.complementLists.slot(a)
+	slot := e.complementLists.Slot(a)
 	var kept *complementList
 	if slot != nil {
 		kept = slot.Load()

@@ -36,7 +36,7 @@ func (e *Engine) socialProof(id features.ItemID, now int64, out []string) []stri
 	if sales == 0 && ratings == 0 {
 		return out
 	}
-	slot := e.proofs.slot(id)
+	slot := e.proofs.Slot(id)
 	var p *proofEntry
 	if slot != nil {
 		p = slot.Load()
@@ -72,4 +72,4 @@ func newProofEntry(sales int, ratings int64, sum float64) *proofEntry {
 
 // proofCache holds one proofEntry per item, read and replaced atomically
 // by requests under the engine's read lock.
-type proofCache = itemSlots[proofEntry]
+type proofCache = features.ItemSlots[proofEntry]

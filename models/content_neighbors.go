@@ -1,9 +1,7 @@
 package models
 
 import (
-	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"reco/features"
@@ -23,9 +21,16 @@ import (
 // changes the index, and a shop sending stock updates all the time would
 // otherwise compute every list again on every request.
 type contentNeighbors struct {
-	lists   []atomic.Pointer[contentList] // by item; grown under the engine's write lock
-	scratch sync.Pool                     // *Scores for computing a list
+	lists   features.ItemSlots[contentList]
+	scratch sync.Pool // *contentScratch for computing a list
 	maxAge  time.Duration
+}
+
+// contentScratch is what computing one list works in.
+type contentScratch struct {
+	acc   Scores
+	cands []Neighbor
+	sims  []float32
 }
 
 // contentList is one item's kept neighbours. A published list is never
@@ -36,27 +41,12 @@ type contentList struct {
 	computed  time.Time
 }
 
-// grow makes room for n items. Call it under the engine's write lock.
-func (c *contentNeighbors) grow(n int) {
-	if n <= len(c.lists) {
-		return
-	}
-	bigger := make([]atomic.Pointer[contentList], max(n, 2*len(c.lists)))
-	for i := range c.lists {
-		bigger[i].Store(c.lists[i].Load())
-	}
-	c.lists = bigger
-}
-
 // neighbors returns item a's best LightNeighbors content neighbours (a
 // itself first: its cosine with itself is 1), computing them if no list
 // is kept or the kept one is too old. Call it under the engine's read lock.
 func (m *ContentSimilarity) neighbors(a features.ItemID) []Neighbor {
 	c := &m.light
-	var slot *atomic.Pointer[contentList]
-	if int(a) < len(c.lists) {
-		slot = &c.lists[a]
-	}
+	slot := c.lists.Slot(a)
 	ver := m.content.Version()
 	if slot != nil {
 		// The clock is read only when the index changed since.
@@ -79,11 +69,12 @@ func (m *ContentSimilarity) computeNeighbors(a features.ItemID, n int) []Neighbo
 	if inv == 0 {
 		return []Neighbor{}
 	}
-	acc, _ := m.light.scratch.Get().(*Scores)
-	if acc == nil {
-		acc = new(Scores)
+	sc, _ := m.light.scratch.Get().(*contentScratch)
+	if sc == nil {
+		sc = new(contentScratch)
 	}
-	defer m.light.scratch.Put(acc)
+	defer m.light.scratch.Put(sc)
+	acc := &sc.acc
 	acc.Reset(m.content.Len())
 	for _, f := range m.content.Features(a) {
 		post, idf := m.content.Dim(f)
@@ -95,30 +86,14 @@ func (m *ContentSimilarity) computeNeighbors(a features.ItemID, n int) []Neighbo
 			acc.Add(x.Item, w*x.InvNorm)
 		}
 	}
-	// Only the best n are sorted: quickselect finds the cut first, as
-	// item-kNN does (a broad feature's postings can be thousands long).
-	cut := float32(0)
-	if len(acc.Touched) > n {
-		sims := make([]float32, 0, len(acc.Touched))
-		for _, id := range acc.Touched {
-			sims = append(sims, acc.Get(id))
-		}
-		cut = features.SelectNth(sims, len(sims)-n)
-	}
-	list := make([]Neighbor, 0, min(len(acc.Touched), 2*n))
+	cands := sc.cands[:0]
 	for _, id := range acc.Touched {
-		if v := acc.Get(id); v > 0 && v >= cut { // ties at the cut are settled by the sort
-			list = append(list, Neighbor{Item: id, Sim: v})
+		if v := acc.Get(id); v > 0 {
+			cands = append(cands, Neighbor{Item: id, Sim: v})
 		}
 	}
-	slices.SortFunc(list, func(x, y Neighbor) int {
-		switch {
-		case x.Sim > y.Sim:
-			return -1
-		case x.Sim < y.Sim:
-			return 1
-		}
-		return int(x.Item) - int(y.Item)
-	})
-	return slices.Clip(list[:min(n, len(list))])
+	sc.cands = cands
+	list, sims := bestNeighbors(cands, n, sc.sims)
+	sc.sims = sims
+	return list
 }

@@ -65,7 +65,7 @@ func NewContentSimilarity(c *features.Content, cfg ContentSimilarityConfig) *Con
 
 // Grow makes room for n items in the lists kept for light queries. Call
 // it under the engine's write lock.
-func (m *ContentSimilarity) Grow(n int) { m.light.grow(n) }
+func (m *ContentSimilarity) Grow(n int) { m.light.lists.Grow(n) }
 
 // Name implements Scorer.
 func (m *ContentSimilarity) Name() string { return "content" }

@@ -212,12 +212,7 @@ func (m *ItemKNN) Refresh(now int64, from, budget int, clock, minAge int64) (nex
 }
 
 // compute builds a new list for item a, using st's buffers (st must be
-// a's stripe, locked). Readers may still hold the old list, so it is
-// never reused; the new one is exactly as long as it needs to be.
-//
-// Only the best Neighbors of the row are sorted: quickselect finds the
-// cut first (a full sort of 1,000 partners was most of the background
-// refresh's time).
+// a's stripe, locked): the best Neighbors of its row (bestNeighbors).
 func (m *ItemKNN) compute(st *stripe, a features.ItemID, now int64) []Neighbor {
 	cands := st.cands[:0]
 	powA := pow(float64(m.cooc.Occurrence(a)), m.cfg.Alpha)
@@ -231,17 +226,28 @@ func (m *ItemKNN) compute(st *stripe, a features.ItemID, now int64) []Neighbor {
 		cands = append(cands, Neighbor{Item: b, Sim: float32(float64(c) / den)})
 	})
 	st.cands = cands
-	if len(cands) > m.cfg.Neighbors {
-		sims := st.sims[:0]
-		for _, n := range cands {
-			sims = append(sims, n.Sim)
+	list, sims := bestNeighbors(cands, m.cfg.Neighbors, st.sims)
+	st.sims = sims
+	return list
+}
+
+// bestNeighbors returns the n best of cands by Sim, best first, ties by
+// item id, in a new slice exactly as long (readers may hold the last
+// list, so none is reused). Only the best n are sorted: quickselect finds
+// the cut first (a full sort of 1,000 partners was most of item-kNN's
+// background refresh). cands is reordered; sims is scratch, returned for
+// reuse.
+func bestNeighbors(cands []Neighbor, n int, sims []float32) ([]Neighbor, []float32) {
+	if len(cands) > n {
+		sims = sims[:0]
+		for _, c := range cands {
+			sims = append(sims, c.Sim)
 		}
-		st.sims = sims
-		cut := features.SelectNth(sims, len(sims)-m.cfg.Neighbors)
+		cut := features.SelectNth(sims, len(sims)-n)
 		kept := cands[:0]
-		for _, n := range cands {
-			if n.Sim >= cut { // ties at the cut are settled by the sort
-				kept = append(kept, n)
+		for _, c := range cands {
+			if c.Sim >= cut { // ties at the cut are settled by the sort
+				kept = append(kept, c)
 			}
 		}
 		cands = kept
@@ -255,7 +261,7 @@ func (m *ItemKNN) compute(st *stripe, a features.ItemID, now int64) []Neighbor {
 		}
 		return int(x.Item) - int(y.Item) // deterministic ties
 	})
-	return slices.Clone(cands[:min(len(cands), m.cfg.Neighbors)])
+	return slices.Clone(cands[:min(len(cands), n)]), sims
 }
 
 // Score implements Scorer.
