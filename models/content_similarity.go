@@ -78,11 +78,9 @@ type profileFeature struct {
 
 // Score implements Scorer.
 func (m *ContentSimilarity) Score(q *Query, out *Scores) {
-	// The profile is small (seeds × features per item), so a slice with
-	// linear merging beats a map at these sizes.
-	var buf [256]profileFeature
-	profile := buf[:0]
 	if q.Light {
+		// Each seed's kept neighbours (contentNeighbors): the same
+		// cosines a profile gives, up to its norm, truncated.
 		for _, s := range q.Seeds[:min(len(q.Seeds), m.cfg.LightSeeds)] {
 			for _, n := range m.neighbors(s.Item) {
 				out.Add(n.Item, s.Weight*n.Sim)
@@ -90,6 +88,10 @@ func (m *ContentSimilarity) Score(q *Query, out *Scores) {
 		}
 		return
 	}
+	// The profile is small (seeds × features per item), so a slice with
+	// linear merging beats a map at these sizes.
+	var buf [256]profileFeature
+	profile := buf[:0]
 	for _, s := range q.Seeds[:min(len(q.Seeds), m.cfg.MaxSeeds)] {
 		inv := float64(m.content.InvNorm(s.Item))
 		if inv == 0 {
