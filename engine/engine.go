@@ -118,12 +118,20 @@ func New(cfg Config) *Engine {
 // wireModels (re)creates the models over the current feature structures.
 func (e *Engine) wireModels() {
 	e.itemKNN = models.NewItemKNN(e.cooc, e.cfg.ItemKNN)
-	e.itemKNN.Grow(e.catalog.Len())
-	e.proofs.Grow(e.catalog.Len())
-	e.complementLists.Grow(e.catalog.Len())
 	e.contSim = models.NewContentSimilarity(e.content, e.cfg.Content)
-	e.contSim.Grow(e.catalog.Len())
 	e.popular = models.NewPopular(e.pop, e.catalog, e.cfg.PopularTopN)
+	e.growItemSlots()
+}
+
+// growItemSlots makes room for every item of the catalog in what is kept
+// per item for requests: item-kNN's and content's neighbour lists, social
+// proof, complement lists. Call it under the write lock.
+func (e *Engine) growItemSlots() {
+	n := e.catalog.Len()
+	e.itemKNN.Grow(n)
+	e.contSim.Grow(n)
+	e.proofs.Grow(n)
+	e.complementLists.Grow(n)
 }
 
 // Config returns the configuration in use, defaults filled in.
@@ -229,10 +237,7 @@ func (e *Engine) ensureItemKey(name string, k features.Hash128, ts int64) featur
 	}
 	id, isNew := e.catalog.EnsureKey(name, k, ts)
 	if isNew {
-		e.itemKNN.Grow(e.catalog.Len())
-		e.contSim.Grow(e.catalog.Len())
-		e.proofs.Grow(e.catalog.Len())
-		e.complementLists.Grow(e.catalog.Len())
+		e.growItemSlots()
 	}
 	return id
 }

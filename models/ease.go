@@ -245,11 +245,10 @@ func (m *EASE) score(q *Query, out *Scores, weight float64) {
 		cut = features.SelectNth(pos, len(pos)-m.candidates)
 	}
 	sc.positive = pos
-	f := float32(1)
 	if weight != 0 {
 		// As AddNormalized: nothing positive adds nothing.
 		cut = max(cut, math.SmallestNonzeroFloat32)
-		f = float32(weight) / best
+		f := float32(weight) / best
 		for j, v := range acc {
 			if v >= cut {
 				out.Add(m.items[j], v*f)
