@@ -73,13 +73,11 @@ func (e *Engine) mainReason(s *scratch, id features.ItemID) string {
 		}
 	}
 	seeds := s.query.Seeds[:min(len(s.query.Seeds), reasonSeeds)]
-	best, bestIdx := float32(0), -1
-	for i, sd := range seeds {
-		if c := e.cooc.Pair(sd.Item, id); c*sd.Weight > best {
-			best, bestIdx = c*sd.Weight, i
-		}
+	if !s.reasonSeedsOrdered {
+		s.reasonOrder = orderReasonSeeds(s.reasonOrder, e.cooc, seeds)
+		s.reasonSeedsOrdered = true
 	}
-	if bestIdx >= 0 {
+	if bestIdx := strongestSeed(e.cooc, seeds, s.reasonOrder, id); bestIdx >= 0 {
 		return e.sentence(s, becauseYou(s.kinds[bestIdx]), seeds[bestIdx].Item, "")
 	}
 	for _, sd := range seeds {

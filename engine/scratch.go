@@ -83,9 +83,13 @@ type scratch struct {
 	due       []features.ItemID // feed, reminders: replenishment items due
 	abandoned []features.ItemID // reminders: carts left without a purchase
 
-	sentences   []sentence // reasons built in this answer (reasons.go)
-	anchorLeafs leafSet    // anchorLeafs' result
-	interest    leafSet    // feed: leaf categories of the recent seeds (explore)
+	sentences []sentence // reasons built in this answer (reasons.go)
+	// The feed's reason seeds by what they can score (reason_seed.go),
+	// ordered at the first reason that needs them.
+	reasonOrder        []reasonSeed
+	reasonSeedsOrdered bool
+	anchorLeafs        leafSet // anchorLeafs' result
+	interest           leafSet // feed: leaf categories of the recent seeds (explore)
 }
 
 // leafSet is a handful of leaf categories. A linear scan beats a map at
@@ -122,6 +126,7 @@ func (p *scratchPool) get(n int) *scratch {
 	s.cart, s.anchors = s.cart[:0], s.anchors[:0]
 	s.explored, s.due, s.abandoned = s.explored[:0], s.due[:0], s.abandoned[:0]
 	s.sentences = s.sentences[:0]
+	s.reasonSeedsOrdered = false
 	s.hasAnchor = false
 	s.stage = stageBrowsing
 	s.final.Reset(n)

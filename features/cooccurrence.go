@@ -169,6 +169,17 @@ func (c *CoOccurrence) Pair(a, b ItemID) float32 {
 	return c.rows[a].get(b)
 }
 
+// PairBound returns a weight no pair (a, b) exceeds, for any b: item a's
+// strongest pair, or more once that pair was pruned or forgotten. A reader
+// looking for the strongest of several rows uses it to skip the rows that
+// cannot win, without probing them.
+func (c *CoOccurrence) PairBound(a ItemID) float32 {
+	if int(a) >= len(c.rows) {
+		return 0
+	}
+	return c.rows[a].bound
+}
+
 // EachPartner calls fn for every partner of item a with its boosted weight.
 func (c *CoOccurrence) EachPartner(a ItemID, fn func(b ItemID, w float32)) {
 	if int(a) < len(c.rows) {

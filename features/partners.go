@@ -14,6 +14,11 @@ package features
 type partners struct {
 	slots []partnerSlot
 	n     int32
+	// bound is at least every weight in the row: the largest weight ever
+	// added, scaled with the row. Removing an entry leaves it as it was,
+	// which keeps it a bound (only less tight). It lets a reader skip rows
+	// that cannot beat what it already found (CoOccurrence.PairBound).
+	bound float32
 	shift uint8 // 32 - log2(len(slots))
 }
 
@@ -39,12 +44,14 @@ func (p *partners) add(k ItemID, v float32) {
 		switch s.key {
 		case key:
 			s.val += v
-			return
 		case 0:
 			s.key, s.val = key, v
 			p.n++
-			return
+		default:
+			continue
 		}
+		p.bound = max(p.bound, s.val)
+		return
 	}
 }
 
@@ -139,6 +146,7 @@ func (p *partners) scale(f float32) {
 	for i := range p.slots {
 		p.slots[i].val *= f
 	}
+	p.bound *= f
 }
 
 // remove deletes item k (rebuilding: removals are rare).
