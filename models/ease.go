@@ -76,6 +76,7 @@ type EASE struct {
 type easeScratch struct {
 	acc      []float32 // the score of every model item
 	positive []float32 // a copy of acc's positive scores, for the cut
+	kept     []int32   // the indexes of the candidates
 }
 
 // TrainEASE fits EASE on rows, one per user: the items they interacted with
@@ -232,15 +233,21 @@ func (m *EASE) score(q *Query, out *Scores, weight float64) {
 	// Only the best m.candidates positive scores become candidates.
 	cut := float32(math.Inf(-1))
 	var best float32
-	pos := sc.positive[:0]
+	// Every score is written and only the positive ones kept, by moving
+	// the end: a branch on the sign, which the predictor misses on about
+	// every other item, cost more than the stores.
+	pos := slices.Grow(sc.positive[:0], n)[:n]
+	k := 0
 	for _, v := range acc {
+		pos[k] = v
 		if v > 0 {
-			pos = append(pos, v)
-			if v > best { // not max(): its NaN rules cost a branch per item
-				best = v
-			}
+			k++
+		}
+		if v > best { // not max(): its NaN rules cost a branch per item
+			best = v
 		}
 	}
+	pos = pos[:k]
 	if len(pos) > m.candidates {
 		cut = features.SelectNth(pos, len(pos)-m.candidates)
 	}
@@ -249,10 +256,19 @@ func (m *EASE) score(q *Query, out *Scores, weight float64) {
 		// As AddNormalized: nothing positive adds nothing.
 		cut = max(cut, math.SmallestNonzeroFloat32)
 		f := float32(weight) / best
+		// The candidates' indexes first, by moving the end as above, then
+		// their scores: a branch on the cut would be missed as often.
+		kept := slices.Grow(sc.kept[:0], n)[:n]
+		k := 0
 		for j, v := range acc {
+			kept[k] = int32(j)
 			if v >= cut {
-				out.Add(m.items[j], v*f)
+				k++
 			}
+		}
+		sc.kept = kept
+		for _, j := range kept[:k] {
+			out.Add(m.items[j], acc[j]*f)
 		}
 	} else {
 		for j, v := range acc {

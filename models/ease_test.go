@@ -105,3 +105,65 @@ func TestEASEScoreNormalizedIsScoreThenAddNormalized(t *testing.T) {
 		}
 	}
 }
+
+// TestEASEKeepsTheBestCandidates checks Score's candidate cut against
+// the scores of a model without one: with more positive scores than
+// Candidates, exactly the items scoring at least the Candidates-th best
+// positive score; else every item scored.
+func TestEASEKeepsTheBestCandidates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var rows [][]Seed
+	for range 300 {
+		var row []Seed
+		for range 2 + rng.IntN(6) {
+			row = append(row, Seed{Item: features.ItemID(rng.IntN(40)), Weight: 1 + rng.Float32()})
+		}
+		rows = append(rows, row)
+	}
+	all, err := TrainEASE(context.Background(), rows, EASEConfig{Candidates: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut, uncut := 0, 0
+	for _, candidates := range []int{5, 15, 36} {
+		m, err := TrainEASE(context.Background(), rows, EASEConfig{Candidates: candidates})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := range 100 {
+			q := Query{}
+			for range 1 + rng.IntN(5) {
+				q.Seeds = append(q.Seeds, Seed{Item: features.ItemID(rng.IntN(40)), Weight: rng.Float32()})
+			}
+			var full, got Scores
+			full.Reset(50)
+			got.Reset(50)
+			all.Score(&q, &full)
+			m.Score(&q, &got)
+			var positive []float32
+			for _, id := range full.Touched {
+				if v := full.Get(id); v > 0 {
+					positive = append(positive, v)
+				}
+			}
+			slices.Sort(positive)
+			var want []features.ItemID
+			for _, id := range full.Touched {
+				if len(positive) <= candidates || full.Get(id) >= positive[len(positive)-candidates] {
+					want = append(want, id)
+				}
+			}
+			if len(positive) > candidates {
+				cut++
+			} else {
+				uncut++
+			}
+			if !slices.Equal(got.Touched, want) {
+				t.Fatalf("candidates %d, round %d: kept %v, want %v", candidates, round, got.Touched, want)
+			}
+		}
+	}
+	if cut == 0 || uncut == 0 {
+		t.Fatalf("%d queries with more positive scores than candidates, %d with fewer: want both", cut, uncut)
+	}
+}
