@@ -1,6 +1,12 @@
 package models
 
-import "testing"
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"reco/features"
+)
 
 func TestScoresResetForgetsEverything(t *testing.T) {
 	var s Scores
@@ -52,6 +58,41 @@ func TestNormalizeEqualsAddNormalizedIntoEmpty(t *testing.T) {
 		for id := uint32(0); id < 8; id++ {
 			if inPlace.Get(id) != dst.Get(id) {
 				t.Fatalf("weight %v: item %d = %v, want %v", w, id, inPlace.Get(id), dst.Get(id))
+			}
+		}
+	}
+}
+
+// TestScoresMatchAMap drives Scores and a map with the same adds, over
+// resets to smaller and larger sizes: the same sums, and Touched lists
+// every item added once, in the order first added. Items beyond the room
+// made so far are ignored.
+func TestScoresMatchAMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 9))
+	var s Scores
+	for round, n := range []int{16, 4, 64, 64, 8, 200} {
+		s.Reset(n)
+		room := len(s.slots) // the largest n so far
+		sums := map[features.ItemID]float32{}
+		var order []features.ItemID
+		for range 3 * room {
+			id := features.ItemID(rng.IntN(room + 2))
+			v := float32(rng.IntN(7) - 3)
+			s.Add(id, v)
+			if int(id) >= room {
+				continue
+			}
+			if _, ok := sums[id]; !ok {
+				order = append(order, id)
+			}
+			sums[id] += v
+		}
+		if !slices.Equal(s.Touched, order) {
+			t.Fatalf("round %d: Touched %v, want %v", round, s.Touched, order)
+		}
+		for id := range features.ItemID(room) {
+			if s.Get(id) != sums[id] {
+				t.Fatalf("round %d: Get(%d) = %v, want %v", round, id, s.Get(id), sums[id])
 			}
 		}
 	}
