@@ -37,7 +37,8 @@ type Engine struct {
 	ratings       int64
 	dedup         *dedup
 	clock         int64              // newest event time applied, unix ms
-	newestListing int64              // the latest FirstSeen of a listed item (explore)
+	newestListing int64              // the latest FirstSeen of a listed item (explore, feedFactorBound)
+	maxEngagement float32            // the largest engagement any item has had (feedFactorBound)
 	appliedClock  atomic.Int64       // clock as of the last unlock: for background work outside mu
 	futureBound   atomic.Int64       // latest ts accepted without reading the wall clock (future.go)
 	offsets       map[Position]int64 // next Kafka offset per partition the state reflects
@@ -108,6 +109,7 @@ func New(cfg Config) *Engine {
 		attribution:   map[attributionKey]*attributionCounts{},
 		pricing:       models.NewPricing(cfg.Pricing),
 		userVersions:  newUserVersions(),
+		maxEngagement: 1, // an item nobody was shown
 	}
 	e.storeHashers()
 	e.wireModels()
@@ -300,6 +302,7 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 		e.views.Add(iid, 1, ts)
 	case features.Click:
 		c.Clicks++
+		e.maxEngagement = max(e.maxEngagement, e.engagement(it))
 	case features.Cart:
 		c.Carts++
 	case features.Purchase:
@@ -318,6 +321,8 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 		// Impressions are exposure, not interest: counted, and remembered
 		// per user only to demote what they keep ignoring.
 		c.Impressions++
+		// The first impression can lift an item clicked before it.
+		e.maxEngagement = max(e.maxEngagement, e.engagement(it))
 		if uid, ok := e.users.LookupKey(k.user); ok && e.users.User(uid).Consent {
 			e.userVersions.bump(k.user)
 			e.users.User(uid).AddShown(iid)

@@ -244,12 +244,12 @@ func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
 	if perCategory < req.N {
 		limit = 3 * req.N
 	}
-	// The feed's per-item rules multiply a score by at most maxFeedFactor:
-	// a candidate that cannot beat the last place even so is skipped
-	// before its item is looked at.
+	// The feed's per-item rules multiply a score by at most
+	// feedFactorBound: a candidate that cannot beat the last place even so
+	// is skipped before its item is looked at.
 	feedRules, bound := req.Slot == SlotFeed, float32(1)
 	if feedRules {
-		bound = maxFeedFactor
+		bound = e.feedFactorBound(s.query.Now)
 	}
 	for _, id := range s.final.Touched {
 		sc := s.final.Get(id)

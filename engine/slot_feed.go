@@ -41,7 +41,7 @@ func (e *Engine) feed(s *scratch, u *features.User) {
 
 // feedFactor is what the feed multiplies an item's blended score by: 0
 // for items with bad ratings (lowTrust: never shown), else engagement ×
-// freshness — at most maxFeedFactor.
+// freshness — at most feedFactorBound.
 func (e *Engine) feedFactor(it *features.Item, now int64) float32 {
 	if e.lowTrust(it) {
 		return 0
@@ -49,11 +49,24 @@ func (e *Engine) feedFactor(it *features.Item, now int64) float32 {
 	return e.engagement(it) * e.freshness(it, now)
 }
 
-// maxFeedFactor bounds feedFactor: engagement ≤ 2, freshness ≤ 1.2, with
-// room for float32 rounding. selectTop skips a candidate whose blended
-// score times it cannot beat the answer's last place, without looking at
-// the item: most of the catalog, on a feed.
-const maxFeedFactor = 2.5
+// feedFactorBound returns a number no item's feedFactor at now exceeds:
+// the largest engagement any item has had, times the freshness of an item
+// listed at now if some item is still new. selectTop skips a candidate
+// whose blended score times it cannot beat the answer's last place,
+// without looking at the item: the tighter the bound, the more are
+// skipped. The rules' own limits (engagement 2 × freshness 1.2) let 110 of
+// a demo feed's 277 candidates through; the demo's shop, like any shop
+// before its first impressions and new listings, needs 1.
+func (e *Engine) feedFactorBound(now int64) float32 {
+	window := e.cfg.NewArrival.Milliseconds()
+	if now-e.newestListing > window {
+		// Every listing is older than the window (FirstSeen ≤ newestListing).
+		return e.maxEngagement
+	}
+	// Rounded as feedFactor rounds: float32 products of smaller factors
+	// are never larger.
+	return e.maxEngagement * freshnessAt(0, window)
+}
 
 // ratingPrior is the weight, in ratings, of the global mean in an item's
 // smoothed rating: an item needs several ratings before its own mean
@@ -98,6 +111,12 @@ func (e *Engine) freshness(it *features.Item, now int64) float32 {
 	if !it.Listed || age < 0 || age > window {
 		return 1
 	}
+	return freshnessAt(age, window)
+}
+
+// freshnessAt is the freshness of an item listed age ms ago (0 ≤ age ≤
+// window): largest at 0.
+func freshnessAt(age, window int64) float32 {
 	return float32(1 + 0.2*math.Exp2(-3*float64(age)/float64(window)))
 }
 

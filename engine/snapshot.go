@@ -201,9 +201,11 @@ func ReadSnapshot(r io.Reader, cfg Config) (*Engine, error) {
 	}
 	// Rebuild what is derived from the catalog, and rewire the models to
 	// the loaded features.
+	e.maxEngagement = 1
 	for i := 0; i < e.catalog.Len(); i++ {
 		id := features.ItemID(i)
 		it := e.catalog.Item(id)
+		e.maxEngagement = max(e.maxEngagement, e.engagement(it))
 		if it.Listed {
 			e.newestListing = max(e.newestListing, it.FirstSeen)
 		}
