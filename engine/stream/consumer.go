@@ -469,8 +469,18 @@ func (c *Consumer) fetchFrom(ctx context.Context, tp TopicPartition, offset int6
 	}
 	r := messageReader{deadLetters: c.cfg.DeadLetter != nil, reread: -1}
 	for {
-		conn.SetReadDeadline(time.Now().Add(c.cfg.MaxWait))
-		batch := conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: c.cfg.FetchMaxBytes})
+		// The broker holds a fetch for up to MaxWait when nothing is new;
+		// its answer may then take a while on a busy machine. The deadline
+		// was MaxWait itself, from which kafka-go derives the broker's
+		// wait (three quarters of it, to leave time for the answer): with
+		// two CPUs saturated at 200 k events/s, idle partitions' answers
+		// came later than that, every few seconds, and each such timeout
+		// ended the consumer's session — a rejoin that stalled every
+		// partition for up to 7 s. The wait is now given explicitly and
+		// the deadline allows a slow answer; a broker gone still fails at
+		// once (the connection closes), a hung one after readTimeout.
+		conn.SetReadDeadline(time.Now().Add(c.cfg.MaxWait + readTimeout))
+		batch := conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: c.cfg.FetchMaxBytes, MaxWait: c.cfg.MaxWait})
 		hwm := batch.HighWaterMark()
 		next := offset // the batch may start before it; pending is empty here
 		for n := 0; ; n++ {
