@@ -62,15 +62,7 @@ func TestFeedCapsEachLeafCategory(t *testing.T) {
 				}
 			}
 			check(e, "live")
-			dir := t.TempDir()
-			if _, err := e.SaveSnapshot(dir); err != nil {
-				t.Fatal(err)
-			}
-			restored, _, _, err := LoadSnapshot(dir, Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			check(restored, "restored")
+			check(restored(t, e), "restored")
 		})
 	}
 }

@@ -202,6 +202,21 @@ func TestRequestValidation(t *testing.T) {
 	}
 }
 
+// restored returns the engine a snapshot of e loads into (a round trip
+// through a test directory), failing the test on any error.
+func restored(t testing.TB, e *Engine) *Engine {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := e.SaveSnapshot(dir); err != nil {
+		t.Fatal(err)
+	}
+	r, _, _, err := LoadSnapshot(dir, Config{})
+	if err != nil || r == nil {
+		t.Fatalf("loading the snapshot: %v", err)
+	}
+	return r
+}
+
 // mustApply applies ev to e, failing the test if it is rejected.
 func mustApply(t testing.TB, e *Engine, ev Event) {
 	t.Helper()

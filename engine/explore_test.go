@@ -48,15 +48,7 @@ func TestFeedExploresNewArrivals(t *testing.T) {
 	if ok, resp := explored(e); !ok {
 		t.Fatalf("feed %v: want lamp-new explored (\"new in home/lamps\")", items(resp))
 	}
-	dir := t.TempDir()
-	if _, err := e.SaveSnapshot(dir); err != nil {
-		t.Fatal(err)
-	}
-	restored, _, _, err := LoadSnapshot(dir, Config{})
-	if err != nil || restored == nil {
-		t.Fatalf("loading the snapshot: %v", err)
-	}
-	if ok, resp := explored(restored); !ok {
+	if ok, resp := explored(restored(t, e)); !ok {
 		t.Fatalf("restored engine's feed %v: want lamp-new explored", items(resp))
 	}
 	// Eight days later lamp-new is no longer new.

@@ -74,17 +74,6 @@ func TestFeedSelectionMatchesRankingEveryCandidate(t *testing.T) {
 		}
 	}
 	quiet := func(apply func(Event), item string, i int) {}
-	restored := func(t *testing.T, e *Engine) *Engine {
-		dir := t.TempDir()
-		if _, err := e.SaveSnapshot(dir); err != nil {
-			t.Fatal(err)
-		}
-		r, _, _, err := LoadSnapshot(dir, Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
 	tests := []struct {
 		name   string
 		engine func(t *testing.T) *Engine

@@ -59,24 +59,14 @@ func TestEASERejectsTooLittleData(t *testing.T) {
 // other scores, with a candidate cut and without.
 func TestEASEScoreNormalizedIsScoreThenAddNormalized(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	var rows [][]Seed
-	for range 300 {
-		var row []Seed
-		for range 2 + rng.IntN(6) {
-			row = append(row, Seed{Item: features.ItemID(rng.IntN(40)), Weight: 1 + rng.Float32()})
-		}
-		rows = append(rows, row)
-	}
+	rows := randomRows(rng)
 	for _, candidates := range []int{5, 1000} {
 		m, err := TrainEASE(context.Background(), rows, EASEConfig{Candidates: candidates})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for round := range 50 {
-			q := Query{}
-			for range 1 + rng.IntN(5) {
-				q.Seeds = append(q.Seeds, Seed{Item: features.ItemID(rng.IntN(40)), Weight: rng.Float32()})
-			}
+			q := randomQuery(rng)
 			weight := 0.5 + rng.Float64()
 			var want, got, scratch Scores
 			want.Reset(50)
@@ -112,14 +102,7 @@ func TestEASEScoreNormalizedIsScoreThenAddNormalized(t *testing.T) {
 // positive score; else every item scored.
 func TestEASEKeepsTheBestCandidates(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	var rows [][]Seed
-	for range 300 {
-		var row []Seed
-		for range 2 + rng.IntN(6) {
-			row = append(row, Seed{Item: features.ItemID(rng.IntN(40)), Weight: 1 + rng.Float32()})
-		}
-		rows = append(rows, row)
-	}
+	rows := randomRows(rng)
 	all, err := TrainEASE(context.Background(), rows, EASEConfig{Candidates: 1000})
 	if err != nil {
 		t.Fatal(err)
@@ -131,10 +114,7 @@ func TestEASEKeepsTheBestCandidates(t *testing.T) {
 			t.Fatal(err)
 		}
 		for round := range 100 {
-			q := Query{}
-			for range 1 + rng.IntN(5) {
-				q.Seeds = append(q.Seeds, Seed{Item: features.ItemID(rng.IntN(40)), Weight: rng.Float32()})
-			}
+			q := randomQuery(rng)
 			var full, got Scores
 			full.Reset(50)
 			got.Reset(50)
@@ -166,4 +146,26 @@ func TestEASEKeepsTheBestCandidates(t *testing.T) {
 	if cut == 0 || uncut == 0 {
 		t.Fatalf("%d queries with more positive scores than candidates, %d with fewer: want both", cut, uncut)
 	}
+}
+
+// randomRows returns 300 users' rows of 2–7 interactions with 40 items.
+func randomRows(rng *rand.Rand) [][]Seed {
+	var rows [][]Seed
+	for range 300 {
+		var row []Seed
+		for range 2 + rng.IntN(6) {
+			row = append(row, Seed{Item: features.ItemID(rng.IntN(40)), Weight: 1 + rng.Float32()})
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// randomQuery returns a query of 1–5 seeds among randomRows' 40 items.
+func randomQuery(rng *rand.Rand) Query {
+	q := Query{}
+	for range 1 + rng.IntN(5) {
+		q.Seeds = append(q.Seeds, Seed{Item: features.ItemID(rng.IntN(40)), Weight: rng.Float32()})
+	}
+	return q
 }
