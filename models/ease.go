@@ -259,15 +259,15 @@ func (m *EASE) score(q *Query, out *Scores, weight float64) {
 		// The candidates' indexes first, by moving the end as above, then
 		// their scores: a branch on the cut would be missed as often.
 		kept := slices.Grow(sc.kept[:0], n)[:n]
-		k := 0
+		nKept := 0
 		for j, v := range acc {
-			kept[k] = int32(j)
+			kept[nKept] = int32(j)
 			if v >= cut {
-				k++
+				nKept++
 			}
 		}
 		sc.kept = kept
-		for _, j := range kept[:k] {
+		for _, j := range kept[:nKept] {
 			out.Add(m.items[j], acc[j]*f)
 		}
 	} else {
