@@ -192,8 +192,5 @@ func (m *Popular) AddScaled(q *Query, out *Scores, weight float64) {
 		return
 	}
 	top, vals := m.Top(q.Now, q.Version)
-	f := float32(weight)
-	for i, id := range top {
-		out.Add(id, vals[i]*f)
-	}
+	out.AddScaled(top, vals, float32(weight))
 }

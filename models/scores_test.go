@@ -63,7 +63,8 @@ func TestNormalizeEqualsAddNormalizedIntoEmpty(t *testing.T) {
 	}
 }
 
-// TestScoresMatchAMap drives Scores and a map with the same adds, over
+// TestScoresMatchAMap drives Scores and a map with the same adds — one
+// at a time (Add) and in batches with repeated items (AddScaled) — over
 // resets to smaller and larger sizes: the same sums, and Touched lists
 // every item added once, in the order first added. Items beyond the room
 // made so far are ignored.
@@ -75,17 +76,33 @@ func TestScoresMatchAMap(t *testing.T) {
 		room := len(s.slots) // the largest n so far
 		sums := map[features.ItemID]float32{}
 		var order []features.ItemID
-		for range 3 * room {
-			id := features.ItemID(rng.IntN(room + 2))
-			v := float32(rng.IntN(7) - 3)
-			s.Add(id, v)
+		add := func(id features.ItemID, v float32) {
 			if int(id) >= room {
-				continue
+				return
 			}
 			if _, ok := sums[id]; !ok {
 				order = append(order, id)
 			}
 			sums[id] += v
+		}
+		for range 3 * room {
+			if rng.IntN(4) > 0 {
+				id := features.ItemID(rng.IntN(room + 2))
+				v := float32(rng.IntN(7) - 3)
+				s.Add(id, v)
+				add(id, v)
+				continue
+			}
+			ids := make([]features.ItemID, rng.IntN(2*room))
+			vals := make([]float32, len(ids))
+			for i := range ids {
+				ids[i], vals[i] = features.ItemID(rng.IntN(room+2)), float32(rng.IntN(7)-3)
+			}
+			f := float32(rng.IntN(3)) + 0.5
+			s.AddScaled(ids, vals, f)
+			for i, id := range ids {
+				add(id, vals[i]*f)
+			}
 		}
 		if !slices.Equal(s.Touched, order) {
 			t.Fatalf("round %d: Touched %v, want %v", round, s.Touched, order)
