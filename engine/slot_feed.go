@@ -19,10 +19,12 @@ func (e *Engine) feed(s *scratch, u *features.User) {
 		e.applyFunnel(s, u)
 		// Consumables due again go to the top, though already bought.
 		s.due = e.dueItems(u, s.query.Now, s.due)
-		top := s.final.Max()
-		for _, id := range s.due {
-			s.exclude.unset(id)
-			s.final.Add(id, top+1-s.final.Get(id))
+		if len(s.due) > 0 { // Max is a pass over every candidate
+			top := s.final.Max()
+			for _, id := range s.due {
+				s.exclude.unset(id)
+				s.final.Add(id, top+1-s.final.Get(id))
+			}
 		}
 	}
 	// The per-item rules (feedFactor) are applied by selectTop, only to the
