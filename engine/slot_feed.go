@@ -60,14 +60,19 @@ func (e *Engine) feedFactor(it *features.Item, now int64) float32 {
 // a demo feed's 277 candidates through; the demo's shop, like any shop
 // before its first impressions and new listings, needs 1.
 func (e *Engine) feedFactorBound(now int64) float32 {
-	window := e.cfg.NewArrival.Milliseconds()
-	if now-e.newestListing > window {
-		// Every listing is older than the window (FirstSeen ≤ newestListing).
+	if !e.anyListingNew(now) {
 		return e.maxEngagement
 	}
 	// Rounded as feedFactor rounds: float32 products of smaller factors
 	// are never larger.
-	return e.maxEngagement * freshnessAt(0, window)
+	return e.maxEngagement * freshnessAt(0, e.cfg.NewArrival.Milliseconds())
+}
+
+// anyListingNew reports whether some item may still be a new arrival at
+// now: the latest listing is within the new-arrival window (every other
+// listing is older: FirstSeen ≤ newestListing).
+func (e *Engine) anyListingNew(now int64) bool {
+	return now-e.newestListing <= e.cfg.NewArrival.Milliseconds()
 }
 
 // ratingPrior is the weight, in ratings, of the global mean in an item's
@@ -135,9 +140,8 @@ func (e *Engine) explore(s *scratch, req *Request) {
 	if len(s.best) < 5 || len(s.query.Seeds) == 0 {
 		return
 	}
-	if s.query.Now-e.newestListing > e.cfg.NewArrival.Milliseconds() {
-		// Even the latest listing is no longer new: spare the scan of
-		// every candidate (~1 µs of a demo feed's ~24).
+	if !e.anyListingNew(s.query.Now) {
+		// Spare the scan of every candidate (~1 µs of a demo feed's ~24).
 		return
 	}
 	interest := s.interest[:0]
