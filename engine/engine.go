@@ -321,8 +321,13 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 		// Impressions are exposure, not interest: counted, and remembered
 		// per user only to demote what they keep ignoring.
 		c.Impressions++
-		// The first impression can lift an item clicked before it.
-		e.maxEngagement = max(e.maxEngagement, e.engagement(it))
+		if c.Impressions == 1 {
+			// Only the first impression can lift an item's engagement (from
+			// the 1 of an item never shown, if it was clicked before); every
+			// later one lowers its click-through. Impressions are the
+			// commonest event of a shop that reports them.
+			e.maxEngagement = max(e.maxEngagement, e.engagement(it))
+		}
 		if uid, ok := e.users.LookupKey(k.user); ok && e.users.User(uid).Consent {
 			e.userVersions.bump(k.user)
 			e.users.User(uid).AddShown(iid)
