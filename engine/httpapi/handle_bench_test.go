@@ -25,6 +25,11 @@ func BenchmarkHandle(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	// As the demo server does at start: the feed ranks by EASE once it is
+	// trained, and by item-kNN and content at full weight until then.
+	if err := eng.Train(b.Context()); err != nil {
+		b.Fatal(err)
+	}
 	eng.RefreshNeighbors()
 	uncached, err := New(Config{Engine: eng, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
