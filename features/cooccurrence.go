@@ -141,7 +141,7 @@ func (c *CoOccurrence) prune(row *partners) {
 	row.each(func(_ ItemID, v float32) { vals = append(vals, v) })
 	c.scratch = vals
 	keep := c.maxRow / 2
-	cut := SelectNth(vals, len(vals)-keep)
+	cut := SelectNthFloat32(vals, len(vals)-keep)
 	above := 0
 	for _, v := range vals {
 		if v > cut {

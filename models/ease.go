@@ -249,7 +249,7 @@ func (m *EASE) score(q *Query, out *Scores, weight float64) {
 	}
 	pos = pos[:k]
 	if len(pos) > m.candidates {
-		cut = features.SelectNth(pos, len(pos)-m.candidates)
+		cut = features.SelectNthFloat32(pos, len(pos)-m.candidates)
 	}
 	sc.positive = pos
 	if weight != 0 {

@@ -243,7 +243,7 @@ func bestNeighbors(cands []Neighbor, n int, sims []float32) ([]Neighbor, []float
 		for _, c := range cands {
 			sims = append(sims, c.Sim)
 		}
-		cut := features.SelectNth(sims, len(sims)-n)
+		cut := features.SelectNthFloat32(sims, len(sims)-n)
 		kept := cands[:0]
 		for _, c := range cands {
 			if c.Sim >= cut { // ties at the cut are settled by the sort
