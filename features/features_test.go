@@ -68,29 +68,48 @@ func TestCoOccurrenceBoostKeepsRatios(t *testing.T) {
 	}
 }
 
-func TestCoOccurrencePruneShrinksRowsOfTies(t *testing.T) {
-	c := NewCoOccurrence(8, 0)
-	for b := ItemID(1); b <= 100; b++ {
-		c.AddPair(0, b, 1) // every partner seen once: all tied
-	}
-	if n := c.Partners(0); n > 8 || n < 4 { // pruned to half, then refilled
-		t.Fatalf("row of ties has %d partners, want 4..8", n)
-	}
-}
-
-func TestCoOccurrencePrunesWeakestPartners(t *testing.T) {
-	c := NewCoOccurrence(8, 0)
-	for b := ItemID(1); b <= 20; b++ {
-		c.AddPair(0, b, float32(b))
-	}
-	if n := c.Partners(0); n > 8 {
-		t.Fatalf("row has %d partners, want at most 8", n)
-	}
-	if c.Pair(0, 20) != 20 {
-		t.Fatal("the strongest partner was pruned")
-	}
-	if c.Pair(0, 1) != 0 {
-		t.Fatal("the weakest partner survived")
+// TestCoOccurrencePruneKeepsTheStrongestHalf fills a row one partner past
+// maxRow, which prunes it once, and checks that exactly maxRow/2 partners
+// are left and none weaker than one dropped: with weights in groups of
+// four equal ones (the cut falls inside a group), and with every weight
+// tied (rows of ties must shrink too, or every later add would prune
+// again). The default maxRow (1,000) is cut by radix selection, the small
+// one by quickselect.
+func TestCoOccurrencePruneKeepsTheStrongestHalf(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		maxRow int
+		group  int // partners sharing one weight
+	}{
+		{"groups of four, small row", 10, 4},
+		{"all tied, small row", 8, 1 << 20},
+		{"groups of four, default row", 1000, 4},
+		{"all tied, default row", 1000, 1 << 20},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewCoOccurrence(tt.maxRow, 0)
+			n := tt.maxRow + 1
+			weight := func(b ItemID) float32 { return float32(1 + (int(b)-1)/tt.group) }
+			// In a scrambled order, so that no selection finds them sorted.
+			for i := 0; i < n; i++ {
+				b := ItemID(1 + (i*7919)%n)
+				c.AddPair(0, b, weight(b))
+			}
+			if got, want := c.Partners(0), tt.maxRow/2; got != want {
+				t.Fatalf("%d partners after one prune, want %d", got, want)
+			}
+			weakestKept, strongestDropped := float32(math.Inf(1)), float32(0)
+			for b := ItemID(1); int(b) <= n; b++ {
+				if c.Pair(0, b) != 0 {
+					weakestKept = min(weakestKept, weight(b))
+				} else {
+					strongestDropped = max(strongestDropped, weight(b))
+				}
+			}
+			if weakestKept < strongestDropped {
+				t.Fatalf("kept a partner of weight %v, dropped one of %v", weakestKept, strongestDropped)
+			}
+		})
 	}
 }
 

@@ -14,10 +14,9 @@ import "math"
 // Counting into buckets and keeping one bucket branch on nothing that
 // depends on the values.
 //
-// vals must not hold NaN. vals is overwritten (its first elements end up
-// holding the last bucket kept); callers use only the value returned. −0
-// and +0 are told apart by their bits: either may be returned for a cut
-// between them, which compare equal.
+// vals must not hold NaN, and is reordered, as by SelectNth (though not
+// partitioned around index n). −0 and +0 are told apart by their bits:
+// either may be returned for a cut between them, which compare equal.
 func SelectNthFloat32(vals []float32, n int) float32 {
 	if len(vals) < radixSelectFrom {
 		return SelectNth(vals, n)
@@ -40,11 +39,12 @@ func SelectNthFloat32(vals []float32, n int) float32 {
 			n -= int(count[b])
 			b++
 		}
-		// Keep bucket b at the front, moving the end by the comparison
-		// rather than a branch on it.
+		// Move bucket b to the front by swaps, so that vals stays a
+		// permutation (pruning counts what is above the cut afterwards),
+		// the end moving by the comparison rather than a branch on it.
 		m := 0
-		for _, v := range vals {
-			vals[m] = v
+		for i, v := range vals {
+			vals[i], vals[m] = vals[m], v
 			if orderedBits(v)>>shift&mask == b {
 				m++
 			}

@@ -32,7 +32,7 @@ func TestSelectNthMatchesSort(t *testing.T) {
 }
 
 // TestSelectNthFloat32MatchesSort checks the radix selection against a
-// sort, at the sizes where it hands over to quickselect and beyond, on
+// sort, and that it only reorders its values, at the sizes where it hands over to quickselect and beyond, on
 // values that share their top bits (ties, one decade, equal values) and on
 // values whose order the bits must get right (negatives, ±0, ±Inf,
 // subnormals).
@@ -62,9 +62,15 @@ func TestSelectNthFloat32MatchesSort(t *testing.T) {
 				if k < 0 || k >= size {
 					continue
 				}
-				got := SelectNthFloat32(slices.Clone(vals), k)
+				work := slices.Clone(vals)
+				got := SelectNthFloat32(work, k)
 				if got != sorted[k] && !(got == 0 && sorted[k] == 0) {
 					t.Errorf("%s, %d values: SelectNthFloat32(k=%d) = %v, want %v", tc.name, size, k, got, sorted[k])
+				}
+				// Reordered, not overwritten: pruning counts the values
+				// above the cut afterwards.
+				if slices.Sort(work); !slices.Equal(work, sorted) {
+					t.Errorf("%s, %d values, k=%d: the values after selection are not those before", tc.name, size, k)
 				}
 			}
 		}
