@@ -68,6 +68,32 @@ func TestCoOccurrenceBoostKeepsRatios(t *testing.T) {
 	}
 }
 
+func TestCoOccurrencePruneShrinksRowsOfTies(t *testing.T) {
+	c := NewCoOccurrence(8, 0)
+	for b := ItemID(1); b <= 100; b++ {
+		c.AddPair(0, b, 1) // every partner seen once: all tied
+	}
+	if n := c.Partners(0); n > 8 || n < 4 { // pruned to half, then refilled
+		t.Fatalf("row of ties has %d partners, want 4..8", n)
+	}
+}
+
+func TestCoOccurrencePrunesWeakestPartners(t *testing.T) {
+	c := NewCoOccurrence(8, 0)
+	for b := ItemID(1); b <= 20; b++ {
+		c.AddPair(0, b, float32(b))
+	}
+	if n := c.Partners(0); n > 8 {
+		t.Fatalf("row has %d partners, want at most 8", n)
+	}
+	if c.Pair(0, 20) != 20 {
+		t.Fatal("the strongest partner was pruned")
+	}
+	if c.Pair(0, 1) != 0 {
+		t.Fatal("the weakest partner survived")
+	}
+}
+
 // TestCoOccurrencePruneKeepsTheStrongestHalf fills a row one partner past
 // maxRow, which prunes it once, and checks that exactly maxRow/2 partners
 // are left and none weaker than one dropped: with weights in groups of
