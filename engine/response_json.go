@@ -129,6 +129,15 @@ func appendJSONFloat(dst []byte, f float64) []byte {
 	if f-f != 0 { // NaN or ±Inf: one subtraction instead of two tests
 		return append(dst, "null"...)
 	}
+	if f == 0 {
+		// Most pricing hints offer no discount, and most users have no
+		// price sensitivity: two zeros an item, each of which took
+		// strconv's general path below.
+		if math.Signbit(f) {
+			return append(dst, "-0"...)
+		}
+		return append(dst, '0')
+	}
 	// Answers hold prices, scores and signals rounded to at most four
 	// decimals. For those, the shortest representation is the decimal
 	// k/10^4 with trailing zeros trimmed: it parses back to f (k/1e4 == f)

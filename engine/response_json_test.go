@@ -51,7 +51,7 @@ func referenceJSON(t *testing.T, r *Response) []byte {
 var oddStrings = []string{"", "i1", `quo"te`, `back\slash`, "tab\tnew\nline\r", "\x00\x1f", "<b>&amp;</b>",
 	"line\u2028sep\u2029", "ünïcødé 日本", "bad\xffutf8", "\xc3", "emoji 🛒"}
 
-var oddFloats = []float64{0, -0, 1, -1.5, 0.1, 1e-7, 1.234e-9, 123456789, 1e21, 1.5e300, -2e-300, 19.99, 0.30000000000000004}
+var oddFloats = []float64{0, math.Copysign(0, -1), 1, -1.5, 0.1, 1e-7, 1.234e-9, 123456789, 1e21, 1.5e300, -2e-300, 19.99, 0.30000000000000004}
 
 func randomResponse(rng *rand.Rand) *Response {
 	pick := func() string { return oddStrings[rng.IntN(len(oddStrings))] }
