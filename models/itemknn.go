@@ -233,10 +233,10 @@ func (m *ItemKNN) compute(st *stripe, a features.ItemID, now int64) []Neighbor {
 
 // bestNeighbors returns the n best of cands by Sim, best first, ties by
 // item id, in a new slice exactly as long (readers may hold the last
-// list, so none is reused). Only the best n are sorted: quickselect finds
-// the cut first (a full sort of 1,000 partners was most of item-kNN's
-// background refresh). cands is reordered; sims is scratch, returned for
-// reuse.
+// list, so none is reused). Only the best n are sorted: a selection
+// (features.SelectNthFloat32) finds the cut first (a full sort of 1,000
+// partners was most of item-kNN's background refresh). cands is
+// reordered; sims is scratch, returned for reuse.
 func bestNeighbors(cands []Neighbor, n int, sims []float32) ([]Neighbor, []float32) {
 	if len(cands) > n {
 		sims = sims[:0]
