@@ -1,7 +1,13 @@
 # reco — the two commands a newcomer needs are `make run` and `make test`.
 GO      ?= go
 BIN     := bin/reco
-FUZZTIME ?= 10s
+# Fuzz budgets are iteration counts, not durations: with a duration, Go
+# 1.26's fuzz coordinator can fail a clean run with "context deadline
+# exceeded" at the deadline (go.dev/issue/75804, fixed in Go 1.27), and a
+# minimization still running then is cut off the same way. Counts carry no
+# deadline, so only a real finding fails the run.
+FUZZTIME ?= 20000x
+FUZZMINIMIZE ?= 1000x
 # apt-get needs root; elsewhere use sudo when it is there.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 
@@ -32,12 +38,12 @@ deps:
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq kcat; }; }
 	@command -v kcat >/dev/null 2>&1 || { echo "kcat is required by the integration tests and could not be installed"; exit 1; }
 
-## fuzz: run every fuzz target for FUZZTIME each.
+## fuzz: run every fuzz target for FUZZTIME executions each.
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
 			echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $$pkg || exit 1; \
 		done; \
 	done
 
