@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+	"unsafe"
 )
 
 // TestHashTableMatchesAMap runs random puts, gets and deletes against a Go
@@ -60,5 +61,13 @@ func TestStringHasherSeparatesNames(t *testing.T) {
 		if h.Hash(name) != k {
 			t.Fatalf("Hash(%q) is not stable", name)
 		}
+	}
+}
+
+// A set's slot is its key alone: the dedup window's table of a million ids
+// is 16 MB, not 32.
+func TestHashTableSetSlotIsTheKey(t *testing.T) {
+	if got := unsafe.Sizeof(hashSlot[Hash64, struct{}]{}); got != 8 {
+		t.Errorf("slot of a HashTable[Hash64, struct{}] takes %d bytes, want 8", got)
 	}
 }
