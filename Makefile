@@ -3,9 +3,10 @@ GO      ?= go
 BIN     := bin/reco
 # Fuzz budgets are iteration counts, not durations: with a duration, Go
 # 1.26's fuzz coordinator can fail a clean run with "context deadline
-# exceeded" at the deadline (go.dev/issue/75804, fixed in Go 1.27), and a
-# minimization still running then is cut off the same way. Counts carry no
-# deadline, so only a real finding fails the run.
+# exceeded" at the deadline (go.dev/issue/75804, fixed in Go 1.27): CI
+# failed so, with no input written, after 13 s without an execution (most
+# likely minimizing a new input; minimization is bounded by FUZZMINIMIZE).
+# Counts carry no deadline, so only a real finding fails the run.
 FUZZTIME ?= 20000x
 FUZZMINIMIZE ?= 1000x
 # apt-get needs root; elsewhere use sudo when it is there.

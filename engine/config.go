@@ -115,7 +115,8 @@ type Config struct {
 	NeighborMinAge time.Duration
 
 	// DedupWindow is how many recent event ids are remembered to drop
-	// duplicates. Default 1,000,000 (about 60 MB at 40-byte ids).
+	// duplicates. Default 1,000,000: 24 MB, whatever the ids' length (a
+	// 64-bit hash of each, in arrival order and in a table; see dedup).
 	DedupWindow int
 
 	// NotifyCapWindow is how long an item sent to a user on a channel is
