@@ -32,10 +32,10 @@ func TestSelectNthMatchesSort(t *testing.T) {
 }
 
 // TestSelectNthFloat32MatchesSort checks the radix selection against a
-// sort, and that it only reorders its values, at the sizes where it hands over to quickselect and beyond, on
-// values that share their top bits (ties, one decade, equal values) and on
-// values whose order the bits must get right (negatives, ±0, ±Inf,
-// subnormals).
+// sort, and that it only reorders its values: at the sizes where it hands
+// over to quickselect and beyond, on values that share their top bits
+// (ties, one decade, equal values) and on values whose order the bits
+// must get right (negatives, ±0, ±Inf, subnormals).
 func TestSelectNthFloat32MatchesSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
