@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -59,6 +60,7 @@ func runServe(ctx context.Context, args []string) error {
 	if *brokers != "" {
 		cfg.Brokers = strings.Split(*brokers, ",")
 	}
+	logHugePages(slog.Default(), thpEnabledFile)
 	stopProfile, err := startCPUProfile(*cpuProfile)
 	if err != nil {
 		return err
