@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -87,7 +86,7 @@ func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptio
 	debug.FreeOSMemory()
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: fmt.Sprintf("bare-%d", round), GroupTopics: []string{"reco.events"},
 		StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond, CommitInterval: 500 * time.Millisecond, MaxBytes: o.fetchMaxBytes})
-	start, cpu0 := time.Now(), cpuTime()
+	start, use0 := time.Now(), readResourceUse()
 	for n := 1; n <= o.events; n++ {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
@@ -98,7 +97,7 @@ func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptio
 			r.CommitMessages(ctx, m)
 		}
 	}
-	bare, bareCPU := time.Since(start), cpuTime()-cpu0
+	bare, bareUse := time.Since(start), readResourceUse().since(use0)
 	r.Close()
 
 	runtime.GC()
@@ -118,7 +117,7 @@ func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptio
 		stopProfile()
 		return 0, err
 	}
-	start, cpu0 = time.Now(), cpuTime()
+	start, use0 = time.Now(), readResourceUse()
 	go func() { done <- c.Run(cctx) }()
 	go eng.Run(cctx) // background work, as in production
 	served := make(chan []time.Duration, 1)
@@ -129,7 +128,7 @@ func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptio
 		}
 		time.Sleep(time.Millisecond)
 	}
-	applied, appliedCPU := time.Since(start), cpuTime()-cpu0
+	applied, appliedUse := time.Since(start), readResourceUse().since(use0)
 	stopTrace()
 	stopProfile()
 	cancel()
@@ -138,7 +137,12 @@ func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptio
 	br, ar := float64(o.events)/bare.Seconds(), float64(o.events)/applied.Seconds()
 	fmt.Printf("ingest round %d: bare kafka-go reader %.0f msg/s; engine consumer (decode + apply + commit) %.0f events/s = %.0f %% of the reader\n", round, br, ar, 100*ar/br)
 	fmt.Printf("ingest round %d: CPU per message (process, broker included): reader %.2f µs, engine %.2f µs; cores busy: reader %.2f, engine %.2f\n",
-		round, bareCPU.Seconds()*1e6/float64(o.events), appliedCPU.Seconds()*1e6/float64(o.events), bareCPU.Seconds()/bare.Seconds(), appliedCPU.Seconds()/applied.Seconds())
+		round, bareUse.cpu.Seconds()*1e6/float64(o.events), appliedUse.cpu.Seconds()*1e6/float64(o.events), bareUse.cpu.Seconds()/bare.Seconds(), appliedUse.cpu.Seconds()/applied.Seconds())
+	fmt.Printf("ingest round %d: page faults: reader %d, engine %d", round, bareUse.faults, appliedUse.faults)
+	if bi, ei := bareUse.idlePercent(), appliedUse.idlePercent(); bi >= 0 && ei >= 0 {
+		fmt.Printf("; the machine's CPUs idle: reader %.0f %%, engine %.0f %%", bi, ei)
+	}
+	fmt.Println()
 	if len(lats) > 0 {
 		slices.Sort(lats)
 		fmt.Printf("ingest round %d: served %d feed answers meanwhile (%.0f/s), latency p50 %v p99 %v max %v\n", round, len(lats),
@@ -183,12 +187,3 @@ func serveWhileIngesting(ctx context.Context, eng *engine.Engine, qps int) []tim
 
 // ingestUsers is how many users the ingest benchmark's events come from.
 const ingestUsers = 100_000
-
-// cpuTime returns the CPU time this process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
