@@ -39,6 +39,43 @@ func TestUsersHistoryIsABoundedRing(t *testing.T) {
 	}
 }
 
+// TestHistoriesKeepEveryField checks that what a history stores in 16
+// bytes comes back as it went in — through Recent and through a snapshot
+// — and that a time beyond the 56 bits it has is held at the bound.
+func TestHistoriesKeepEveryField(t *testing.T) {
+	const ms2026 = 1_780_000_000_000
+	for _, tc := range []struct {
+		name string
+		in   Interaction
+		want Interaction // zero: in
+	}{
+		{"a view", Interaction{TS: ms2026, Item: 7, Kind: View}, Interaction{}},
+		{"a rating", Interaction{TS: ms2026 + 1, Item: 1<<32 - 1, Value: 4.5, Kind: Rate}, Interaction{}},
+		{"a purchase", Interaction{TS: 1, Item: 0, Value: 3, Kind: Purchase}, Interaction{}},
+		{"the largest kind", Interaction{TS: ms2026, Item: 2, Kind: 255}, Interaction{}},
+		{"before 1970", Interaction{TS: -ms2026, Item: 3, Value: -1, Kind: Dismiss}, Interaction{}},
+		{"at the bound", Interaction{TS: maxStoredTS, Item: 4, Kind: Cart}, Interaction{}},
+		{"beyond the bound", Interaction{TS: math.MaxInt64, Item: 5, Kind: Click}, Interaction{TS: maxStoredTS, Item: 5, Kind: Click}},
+		{"below the bound", Interaction{TS: math.MinInt64, Item: 6, Kind: View}, Interaction{TS: -maxStoredTS, Item: 6, Kind: View}},
+	} {
+		want := tc.want
+		if want == (Interaction{}) {
+			want = tc.in
+		}
+		us := NewUsers(4)
+		id := us.Ensure("ann")
+		us.Append(id, Interaction{TS: 5, Item: 9, Kind: View}) // a neighbour in the ring
+		us.Append(id, tc.in)
+		for _, from := range []*Users{us, ImportUsers(us.Export(), 0)} {
+			var got []Interaction
+			from.User(id).Recent(0, func(x Interaction) bool { got = append(got, x); return true })
+			if len(got) != 2 || got[0] != want || got[1] != (Interaction{TS: 5, Item: 9, Kind: View}) {
+				t.Errorf("%s: history %+v, want [%+v {TS:5 Item:9 Kind:View}]", tc.name, got, want)
+			}
+		}
+	}
+}
+
 func TestPopularityHalfLife(t *testing.T) {
 	p := NewPopularity(1000)
 	p.Add(0, 8, 0)

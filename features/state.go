@@ -75,8 +75,12 @@ func (t *Users) Export() UsersState {
 		allNotified, us.Notified = appendShared(allNotified, u.Notified)
 		if len(u.history) > 0 {
 			start := len(allHistory)
-			allHistory = append(allHistory, u.history[u.head:]...)
-			allHistory = append(allHistory, u.history[:u.head]...)
+			for _, x := range u.history[u.head:] {
+				allHistory = append(allHistory, x.interaction())
+			}
+			for _, x := range u.history[:u.head] {
+				allHistory = append(allHistory, x.interaction())
+			}
 			us.History = allHistory[start:len(allHistory):len(allHistory)]
 		}
 		s.Users[i] = us
@@ -106,6 +110,14 @@ func ImportUsers(s UsersState, historyLen int) *Users {
 	}
 	t := NewUsers(historyLen)
 	t.users = MakePages[User](len(s.Users))
+	// The histories go into one array that the users' slices share, each
+	// capped at its length so that a user's next interaction copies it
+	// out rather than overwriting its neighbour's.
+	var histories int
+	for _, us := range s.Users {
+		histories += min(len(us.History), t.historyLen)
+	}
+	allHistory := make([]storedInteraction, 0, histories)
 	for i, us := range s.Users {
 		// Every slot takes an index, erased ones under a name no event can
 		// carry (ids cannot contain control characters).
@@ -115,9 +127,17 @@ func ImportUsers(s UsersState, historyLen int) *Users {
 		} else {
 			t.names.Intern(us.ID)
 		}
-		hist := us.History
-		if len(hist) > t.historyLen {
-			hist = hist[len(hist)-t.historyLen:]
+		kept := us.History
+		if len(kept) > t.historyLen {
+			kept = kept[len(kept)-t.historyLen:]
+		}
+		var hist []storedInteraction
+		if len(kept) > 0 {
+			start := len(allHistory)
+			for _, x := range kept {
+				allHistory = append(allHistory, storeInteraction(x))
+			}
+			hist = allHistory[start:len(allHistory):len(allHistory)]
 		}
 		*t.users.At(uint32(i)) = User{ID: us.ID, Consent: us.Consent, Events: us.Events, LastTS: us.LastTS,
 			BasketStart: us.BasketStart, BasketLast: us.BasketLast, Shown: us.Shown, Notified: us.Notified, history: hist}

@@ -1,12 +1,36 @@
 package features
 
-// Interaction is one remembered event of a user. Kept small (16 bytes):
-// histories are the largest part of the state.
+// Interaction is one remembered event of a user.
 type Interaction struct {
 	TS    int64 // unix ms
 	Item  ItemID
 	Value float32 // rating for Rate, quantity for Cart/Purchase, 0 otherwise
 	Kind  Kind
+}
+
+// storedInteraction is how a history keeps an Interaction: in 16 bytes
+// instead of 24 (Go pads the Interaction's 17 to its int64's alignment),
+// the kind in the low byte of the time. Histories are the largest part
+// of the state: 20 M events' worth in the memory benchmark.
+type storedInteraction struct {
+	tsKind int64 // TS<<8 | Kind
+	item   ItemID
+	value  float32
+}
+
+// maxStoredTS bounds the times a history stores: the 56 bits left beside
+// the kind, ±1.1 million years of unix ms. A time beyond is stored as the
+// bound (the engine refuses events more than --max-event-future ahead
+// unless told not to).
+const maxStoredTS = 1<<55 - 1
+
+func storeInteraction(x Interaction) storedInteraction {
+	ts := min(max(x.TS, -maxStoredTS), maxStoredTS)
+	return storedInteraction{tsKind: ts<<8 | int64(x.Kind), item: x.Item, value: x.Value}
+}
+
+func (s storedInteraction) interaction() Interaction {
+	return Interaction{TS: s.tsKind >> 8, Item: s.item, Value: s.value, Kind: Kind(uint8(s.tsKind))}
 }
 
 // User is what the engine holds about one user.
@@ -24,7 +48,7 @@ type User struct {
 	// Notified remembers what notification answers sent this user, for
 	// frequency caps (bounded to NotifiedLen, oldest dropped first).
 	Notified []Notification
-	history  []Interaction
+	history  []storedInteraction
 	head     int // when history is full, index of the oldest entry
 }
 
@@ -45,7 +69,7 @@ func (u *User) Recent(n int, fn func(Interaction) bool) {
 		if i < 0 {
 			i += l
 		}
-		if !fn(u.history[i]) {
+		if !fn(u.history[i].interaction()) {
 			return
 		}
 	}
@@ -178,7 +202,7 @@ func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.LookupKey(k
 func (t *Users) TouchUser(id UserID) bool {
 	u := t.users.At(id)
 	if n := len(u.history); n > 0 {
-		return u.history[(u.head+n-1)%n].Item == 0 && u.Consent
+		return u.history[(u.head+n-1)%n].item == 0 && u.Consent
 	}
 	return u.Consent
 }
@@ -205,14 +229,14 @@ func (t *Users) Append(id UserID, x Interaction) {
 		if len(u.history) == cap(u.history) {
 			// Grow by doubling but never past historyLen: append's own
 			// growth would leave a full history of 200 in 256 slots.
-			h := make([]Interaction, len(u.history), min(max(2*cap(u.history), 4), t.historyLen))
+			h := make([]storedInteraction, len(u.history), min(max(2*cap(u.history), 4), t.historyLen))
 			copy(h, u.history)
 			u.history = h
 		}
-		u.history = append(u.history, x)
+		u.history = append(u.history, storeInteraction(x))
 		return
 	}
-	u.history[u.head] = x
+	u.history[u.head] = storeInteraction(x)
 	u.head++
 	if u.head == len(u.history) {
 		u.head = 0
