@@ -10,8 +10,9 @@ type Interaction struct {
 
 // storedInteraction is how a history keeps an Interaction: in 16 bytes
 // instead of 24 (Go pads the Interaction's 17 to its int64's alignment),
-// the kind in the low byte of the time. Histories are the largest part
-// of the state: 20 M events' worth in the memory benchmark.
+// the kind in the low byte of the time. Histories are one of the
+// largest parts of the state: most of the memory benchmark's 20 M events
+// stay in one (up to 200 a user), 108 MiB less live heap this way.
 type storedInteraction struct {
 	tsKind int64 // TS<<8 | Kind
 	item   ItemID
