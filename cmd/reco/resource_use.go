@@ -9,7 +9,7 @@ import (
 )
 
 // resourceUse is what the machine has spent so far: this process's CPU
-// time and minor page faults (getrusage), and the jiffies all CPUs spent
+// time, minor page faults and voluntary context switches (getrusage), and the jiffies all CPUs spent
 // busy and idle (/proc/stat, zero where there is none). The ingest benchmark takes
 // the difference over each phase: on a VM where a page fault costs ~11 µs,
 // faults are a quarter of both phases' CPU, and the idle share is how the
@@ -18,6 +18,7 @@ import (
 type resourceUse struct {
 	cpu        time.Duration
 	faults     int64
+	sleeps     int64 // voluntary context switches: a thread of the process went to sleep
 	busy, idle int64
 }
 
@@ -28,6 +29,7 @@ func readResourceUse() resourceUse {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
 		u.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		u.faults = ru.Minflt
+		u.sleeps = ru.Nvcsw
 	}
 	if b, err := os.ReadFile("/proc/stat"); err == nil {
 		u.busy, u.idle, _ = parseProcStat(string(b))
@@ -37,7 +39,7 @@ func readResourceUse() resourceUse {
 
 // since returns what was spent between start and u.
 func (u resourceUse) since(start resourceUse) resourceUse {
-	return resourceUse{cpu: u.cpu - start.cpu, faults: u.faults - start.faults, busy: u.busy - start.busy, idle: u.idle - start.idle}
+	return resourceUse{cpu: u.cpu - start.cpu, faults: u.faults - start.faults, sleeps: u.sleeps - start.sleeps, busy: u.busy - start.busy, idle: u.idle - start.idle}
 }
 
 // idlePercent returns the share of the CPUs' time spent idle, or -1 when

@@ -23,9 +23,9 @@ func TestParseProcStat(t *testing.T) {
 }
 
 func TestResourceUseIdlePercent(t *testing.T) {
-	start := resourceUse{busy: 100, idle: 10, faults: 5}
-	u := resourceUse{busy: 190, idle: 20, faults: 45}.since(start)
-	if u.faults != 40 || u.busy != 90 || u.idle != 10 {
+	start := resourceUse{busy: 100, idle: 10, faults: 5, sleeps: 7}
+	u := resourceUse{busy: 190, idle: 20, faults: 45, sleeps: 10}.since(start)
+	if u.faults != 40 || u.sleeps != 3 || u.busy != 90 || u.idle != 10 {
 		t.Fatalf("since = %+v", u)
 	}
 	if got := u.idlePercent(); got != 10 {
