@@ -182,8 +182,9 @@ func ReadSnapshot(r io.Reader, cfg Config) (*Engine, error) {
 	// an operator changes --history-len.
 	e.users = features.ImportUsers(st.Users, e.cfg.HistoryLen)
 	e.storeHashers()
-	e.cooc = features.ImportCoOccurrence(st.CoOccur)
-	e.baskets = features.ImportBaskets(st.Baskets)
+	// The configured bound on partners per item too.
+	e.cooc = features.ImportCoOccurrence(st.CoOccur, e.cfg.CoOccurrenceMaxRow)
+	e.baskets = features.ImportBaskets(st.Baskets, e.cfg.CoOccurrenceMaxRow)
 	e.pop, e.views, e.sales = features.ImportPopularity(st.Pop), features.ImportPopularity(st.Views), features.ImportPopularity(st.Sales)
 	e.weeklySales = features.ImportWeekly(st.Weekly)
 	e.pricePoints = features.ImportPricePoints(st.PricePoints)

@@ -249,3 +249,30 @@ func TestRestoreAppliesTheConfiguredHistoryLength(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreAppliesTheConfiguredMaxRow: like the history length, the
+// bound on co-occurrence partners per item comes from the restoring
+// engine's configuration (a new default reaches a shop at its next
+// restart), and a row saved longer keeps its strongest half.
+func TestRestoreAppliesTheConfiguredMaxRow(t *testing.T) {
+	e := New(Config{CoOccurrenceMaxRow: 100})
+	for i := range 60 { // 60 users pair the hub with an item of their own
+		user := fmt.Sprint("u", i)
+		mustApply(t, e, Event{Type: "view", User: user, Item: "hub", TS: 1_700_000_000_000 + int64(2*i)})
+		mustApply(t, e, Event{Type: "view", User: user, Item: fmt.Sprint("x", i), TS: 1_700_000_000_001 + int64(2*i)})
+	}
+	dir := t.TempDir()
+	if _, err := e.SaveSnapshot(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ maxRow, want int }{{100, 60}, {16, 8}} {
+		r, _, _, err := LoadSnapshot(dir, Config{CoOccurrenceMaxRow: tt.maxRow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hub, _ := r.catalog.Lookup("hub")
+		if got := r.cooc.Partners(hub); got != tt.want {
+			t.Errorf("restored with CoOccurrenceMaxRow %d: the hub has %d partners, want %d", tt.maxRow, got, tt.want)
+		}
+	}
+}

@@ -136,8 +136,8 @@ func TestCoOccurrencePrunesWeakestPartners(t *testing.T) {
 // are left and none weaker than one dropped: with weights in groups of
 // four equal ones (the cut falls inside a group), and with every weight
 // tied (rows of ties must shrink too, or every later add would prune
-// again). The default maxRow (1,000) is cut by radix selection, the small
-// one by quickselect.
+// again). A row of 1,000 is cut by radix selection, the small ones by
+// quickselect.
 func TestCoOccurrencePruneKeepsTheStrongestHalf(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
@@ -146,8 +146,8 @@ func TestCoOccurrencePruneKeepsTheStrongestHalf(t *testing.T) {
 	}{
 		{"groups of four, small row", 10, 4},
 		{"all tied, small row", 8, 1 << 20},
-		{"groups of four, default row", 1000, 4},
-		{"all tied, default row", 1000, 1 << 20},
+		{"groups of four, large row", 1000, 4},
+		{"all tied, large row", 1000, 1 << 20},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := NewCoOccurrence(tt.maxRow, 0)
@@ -325,5 +325,44 @@ func TestPopularityImportsPerItemTimes(t *testing.T) {
 	p.Add(2, 4, 3000)
 	if got := p.At(2, 4000); math.Abs(got-2) > 1e-12 {
 		t.Fatalf("an event after import: %v, want 2", got)
+	}
+}
+
+// TestImportCoOccurrenceKeepsTheConfiguredMaxRow restores a table saved
+// with rows of up to 1,000 partners under a bound of 100: the long row
+// keeps its strongest 50 in a table sized for them, the short one stays
+// whole, and the bound holds for what is added next. Under the saved
+// bound nothing is dropped.
+func TestImportCoOccurrenceKeepsTheConfiguredMaxRow(t *testing.T) {
+	c := NewCoOccurrence(1000, 0)
+	for b := ItemID(1); b <= 900; b++ {
+		c.AddPair(0, b, float32(b))
+	}
+	for b := ItemID(1001); b <= 1060; b++ {
+		c.AddPair(950, b, 1)
+	}
+	saved := c.Export()
+
+	if whole := ImportCoOccurrence(saved, 1000); whole.Partners(0) != 900 || whole.Partners(950) != 60 {
+		t.Fatalf("under the saved bound: %d and %d partners, want 900 and 60", whole.Partners(0), whole.Partners(950))
+	}
+	d := ImportCoOccurrence(saved, 100)
+	if got := d.Partners(0); got != 50 {
+		t.Fatalf("long row: %d partners, want its strongest 50", got)
+	}
+	if d.Pair(0, 851) != 851 || d.Pair(0, 900) != 900 || d.Pair(0, 850) != 0 {
+		t.Fatalf("long row kept the wrong partners: 850 → %v, 851 → %v, 900 → %v", d.Pair(0, 850), d.Pair(0, 851), d.Pair(0, 900))
+	}
+	if got, want := len(d.rows[0].slots), slotsFor(50); got != want {
+		t.Fatalf("long row: %d slots, want %d (sized for what it keeps)", got, want)
+	}
+	if got := d.Partners(950); got != 60 {
+		t.Fatalf("short row: %d partners, want all 60", got)
+	}
+	for b := ItemID(2001); b <= 2051; b++ { // 51 new partners: 101 in all
+		d.AddPair(0, b, 1000)
+	}
+	if got := d.Partners(0); got != 50 {
+		t.Fatalf("after 51 more partners: %d, want 50 (pruned again at 101)", got)
 	}
 }

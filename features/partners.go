@@ -85,6 +85,16 @@ func (p *partners) get(k ItemID) float32 {
 	return 0
 }
 
+// slotsFor returns the fewest slots that hold n entries: a power of two,
+// at least 8, kept at most three quarters full (add's bound).
+func slotsFor(n int) int {
+	size := 8
+	for n*4 > size*3 {
+		size *= 2
+	}
+	return size
+}
+
 func (p *partners) grow() {
 	size := 8
 	if len(p.slots) > 0 {

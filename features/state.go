@@ -185,16 +185,27 @@ func (c *CoOccurrence) Export() CoOccurrenceState {
 	return s
 }
 
-// ImportCoOccurrence rebuilds a table from its persistent form.
-func ImportCoOccurrence(s CoOccurrenceState) *CoOccurrence {
-	c := &CoOccurrence{maxRow: s.MaxRow, halfLifeMs: s.HalfLifeMs, baseTS: s.BaseTS, based: s.Based}
+// ImportCoOccurrence rebuilds a table from its persistent form, keeping
+// at most maxRow partners per item: the configured bound, not the one the
+// snapshot was taken with, so that a restart is how a new bound (a new
+// default) reaches a running shop. A row longer than maxRow is pruned as
+// ingest prunes one (its strongest maxRow/2 kept) and sized for what it
+// keeps.
+func ImportCoOccurrence(s CoOccurrenceState, maxRow int) *CoOccurrence {
+	c := NewCoOccurrence(maxRow, 0)
+	c.halfLifeMs, c.baseTS, c.based = s.HalfLifeMs, s.BaseTS, s.Based
 	c.rows = make([]coRow, max(len(s.Partners), len(s.Occurrence)))
 	for i, o := range s.Occurrence {
 		c.rows[i].occurrence = o
 	}
 	for i := range s.Partners {
+		row := &c.rows[i].partners
 		for j, b := range s.Partners[i] {
-			c.rows[i].add(b, s.Weights[i][j])
+			row.add(b, s.Weights[i][j])
+		}
+		if int(row.n) > c.maxRow {
+			c.prune(row)
+			row.rebuild(slotsFor(int(row.n)), func(uint32, float32) bool { return true })
 		}
 	}
 	return c
@@ -209,9 +220,10 @@ type BasketsState struct {
 // Export returns the miner's persistent form.
 func (b *Baskets) Export() BasketsState { return BasketsState{Pairs: b.pairs.Export(), Total: b.total} }
 
-// ImportBaskets rebuilds a miner from its persistent form.
-func ImportBaskets(s BasketsState) *Baskets {
-	return &Baskets{pairs: ImportCoOccurrence(s.Pairs), total: s.Total}
+// ImportBaskets rebuilds a miner from its persistent form, keeping at
+// most maxRow partners per item as ImportCoOccurrence does.
+func ImportBaskets(s BasketsState, maxRow int) *Baskets {
+	return &Baskets{pairs: ImportCoOccurrence(s.Pairs, maxRow), total: s.Total}
 }
 
 // PopularityState is the persistent form of a Popularity: each item's
