@@ -59,6 +59,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	serveQPS := fs.Int("serve-qps", 1000, "ingest: feed answers per second computed while the engine ingests")
 	fetchBytes := fs.Int("fetch-max-bytes", stream.DefaultFetchMaxBytes, "ingest: most bytes one fetch of a partition returns, for the bare reader and the engine alike")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to this file (ingest: of the engine's consumption only)")
+	memProfile := fs.String("memprofile", "", "memory: write a heap profile of the filled engine to this file (go tool pprof -sample_index=inuse_space)")
 	traceFile := fs.String("trace", "", "ingest: write an execution trace of the engine's consumption in the first round to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -82,7 +83,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	case "freshness":
 		return freshness(ctx, strings.TrimRight(*base, "/"), *item, *apiKey, *events)
 	case "memory":
-		return memoryBench(ctx, *users, *memItems, *events)
+		return memoryBench(ctx, *users, *memItems, *events, *memProfile)
 	case "ingest":
 		return ingestBench(ctx, ingestOptions{events: *events, rounds: *rounds, serveQPS: *serveQPS,
 			fetchMaxBytes: *fetchBytes, profile: *cpuProfile, traceFile: *traceFile})

@@ -18,7 +18,9 @@ import (
 // memoryBench fills an engine in-process with a generated shop — users,
 // items, events with Zipf-popular items and active users — and reports
 // the resident memory and what it comes to per user, item and event.
-func memoryBench(ctx context.Context, users, items, events int) error {
+// With memProfile set it writes a heap profile of the filled engine there:
+// what each structure holds.
+func memoryBench(ctx context.Context, users, items, events int, memProfile string) error {
 	eng := engine.New(engine.Config{Logger: slog.New(slog.DiscardHandler)})
 	base := rssNow()
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -56,6 +58,9 @@ func memoryBench(ctx context.Context, users, items, events int) error {
 		}
 	}
 	runtime.GC()
+	if err := writeHeapProfile(memProfile); err != nil {
+		return err
+	}
 	rss := rssNow() - base
 	live := liveHeapMiB()
 	// RSS after a GC still holds heap the collector freed but the runtime

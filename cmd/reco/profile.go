@@ -41,3 +41,23 @@ func startRecording(path, flag string, start func(io.Writer) error, stop func())
 		f.Close()
 	}, nil
 }
+
+// writeHeapProfile writes a heap profile as of the last GC to path
+// (nothing when path is empty).
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	return nil
+}
