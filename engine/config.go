@@ -24,8 +24,8 @@ type Config struct {
 	// a power-of-two size kept at most three quarters full, and 767
 	// partners with the one being added fill 1,024 slots (8 KiB), where
 	// the earlier 1,000 needed 2,048. With 1 M users, 100 k items and 20 M
-	// events that is a fifth less live heap (2,242 → 1,754 MiB) and 7 %
-	// faster ingest; ml-100k and the baskets benchmark score the same
+	// events that is a fifth less live heap (2,242 → 1,754 MiB), filled
+	// 7 % faster; ml-100k and the baskets benchmark score the same
 	// (docs/performance.md, Memory at scale).
 	CoOccurrenceMaxRow int
 	// CoOccurrenceHalfLife is the age at which a co-occurrence counts half.

@@ -154,7 +154,7 @@ type CoOccurrenceState struct {
 	Partners   [][]ItemID
 	Weights    [][]float32
 	Occurrence []float32
-	MaxRow     int
+	MaxRow     int // the bound the table was kept with; ImportCoOccurrence applies the caller's
 	HalfLifeMs float64
 	BaseTS     int64
 	Based      bool
