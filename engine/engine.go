@@ -289,7 +289,12 @@ func (e *Engine) weight(k features.Kind, value float64) float32 {
 }
 
 func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
-	iid := e.ensureItemKey(ev.Item, k.item, ts)
+	var iid features.ItemID
+	if k.iid != 0 { // found while warming: items are never forgotten
+		iid = k.iid - 1
+	} else {
+		iid = e.ensureItemKey(ev.Item, k.item, ts)
+	}
 	it := e.catalog.Item(iid)
 	if ev.RequestID != "" {
 		e.attribute(ev, paidPrice(ev, it))
@@ -338,7 +343,12 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 	if w > 0 {
 		e.pop.Add(iid, float64(w), ts)
 	}
-	uid := e.users.EnsureKey(ev.User, k.user)
+	var uid features.UserID
+	if k.uid != 0 && k.erased == e.users.Erased() { // found while warming, and no one erased since
+		uid = k.uid - 1
+	} else {
+		uid = e.users.EnsureKey(ev.User, k.user)
+	}
 	u := e.users.User(uid)
 	e.userVersions.bump(k.user) // cached answers for the user are stale from here
 	if !u.Consent {

@@ -32,6 +32,12 @@ type eventKeys struct {
 	id         uint64
 	user, item features.Hash128
 	hashers    *nameHashers // the ones user and item were computed with
+	// uid and iid are the user's and the item's ids plus one, found while
+	// warming (0: not known then); uid holds while the users erased are
+	// still erased.
+	uid    features.UserID
+	iid    features.ItemID
+	erased uint32
 }
 
 // nameHashers are the hashers of the engine's user and item name indexes.
@@ -99,7 +105,7 @@ func (e *Engine) ApplyMessages(msgs []*Message) {
 	current := e.hashers.Load()
 	for _, m := range msgs {
 		if m.keys.hashers != current { // a snapshot replaced the indexes meanwhile: hash again
-			m.keys.user, m.keys.item, m.keys.hashers = features.Hash128{}, features.Hash128{}, nil
+			m.keys = eventKeys{id: m.keys.id}
 		}
 		e.applyMessageLocked(m)
 	}
@@ -166,11 +172,13 @@ func (e *Engine) warm(msgs []*Message) bool {
 		if m.keys.user != (features.Hash128{}) {
 			if uid, ok := e.users.LookupKey(m.keys.user); ok {
 				touched = e.users.TouchUser(uid) != touched
+				m.keys.uid, m.keys.erased = uid+1, e.users.Erased()
 			}
 		}
 		if m.keys.item != (features.Hash128{}) {
 			if iid, ok := e.catalog.LookupKey(m.keys.item); ok {
 				touched = e.catalog.TouchItem(iid) != touched
+				m.keys.iid = iid + 1
 			}
 		}
 	}

@@ -2,7 +2,10 @@ package engine
 
 import (
 	"bytes"
+	"slices"
 	"testing"
+
+	"reco/features"
 )
 
 // Decode lets an event's user, item and id share the message's bytes. The
@@ -80,5 +83,55 @@ func TestMessagesHashedForOtherIndexesAreHashedAgain(t *testing.T) {
 	}
 	if _, users := e.Size(); users != 1 {
 		t.Fatalf("%d users, want 1", users)
+	}
+}
+
+// ApplyMessages looks a batch's users and items up while warming it and
+// applies with the ids it found. A user erased between the two — by an
+// earlier message of the same batch — must not be written to under the
+// id of the erased record: her later event starts a new user of the same
+// name, with that event alone in her history.
+func TestBatchAppliedAfterAnErasureInIt(t *testing.T) {
+	e := New(Config{})
+	mustApply(t, e, Event{Type: "view", User: "alice", Item: "lamp", TS: 1_700_000_000_000})
+	mustApply(t, e, Event{Type: "view", User: "bob", Item: "lamp", TS: 1_700_000_000_000})
+	values := [][]byte{
+		[]byte(`{"type":"view","user":"alice","item":"desk","ts":1700000001000}`),
+		[]byte(`{"type":"user_delete","user":"alice","ts":1700000002000}`),
+		[]byte(`{"type":"purchase","user":"alice","item":"chair","ts":1700000003000}`),
+		[]byte(`{"type":"view","user":"bob","item":"desk","ts":1700000004000}`),
+	}
+	msgs := make([]Message, len(values))
+	batch := make([]*Message, len(values))
+	for i, v := range values {
+		msgs[i].Pos, msgs[i].Offset = Position{"reco.events", 0}, int64(i)
+		e.DecodeMessage(&msgs[i], v)
+		if msgs[i].Err != nil {
+			t.Fatalf("decoding %s: %v", v, msgs[i].Err)
+		}
+		batch[i] = &msgs[i]
+	}
+	e.ApplyMessages(batch)
+	for _, tc := range []struct {
+		user   string
+		events int64
+		items  []string
+	}{
+		{"alice", 1, []string{"chair"}},
+		{"bob", 2, []string{"desk", "lamp"}},
+	} {
+		info, ok := e.UserInfo(tc.user)
+		if !ok {
+			t.Fatalf("user %q not found", tc.user)
+		}
+		uid, _ := e.users.Lookup(tc.user)
+		var items []string // newest first
+		e.users.User(uid).Recent(0, func(x features.Interaction) bool {
+			items = append(items, e.catalog.Item(x.Item).ID)
+			return true
+		})
+		if info.Events != tc.events || !slices.Equal(items, tc.items) {
+			t.Errorf("user %q: %d events, history %v; want %d, %v", tc.user, info.Events, items, tc.events, tc.items)
+		}
 	}
 }

@@ -155,6 +155,7 @@ type Users struct {
 	users      Pages[User]
 	historyLen int
 	live       int
+	erased     uint32 // users erased so far: a UserID looked up before is valid while it holds
 }
 
 // NewUsers returns an empty table that remembers up to historyLen
@@ -208,6 +209,11 @@ func (t *Users) TouchUser(id UserID) bool {
 	return u.Consent
 }
 
+// Erased counts the users erased so far. A UserID found by name stays
+// the user's until an erasure: one looked up earlier may be used instead
+// of looking the name up again while Erased is unchanged.
+func (t *Users) Erased() uint32 { return t.erased }
+
 // EnsureKey is Ensure with the name's key (Key) already computed.
 func (t *Users) EnsureKey(name string, k Hash128) UserID {
 	id, isNew := t.names.InternKey(name, k)
@@ -254,5 +260,6 @@ func (t *Users) Erase(name string) (UserID, bool) {
 	t.names.Forget(name)
 	*t.users.At(id) = User{}
 	t.live--
+	t.erased++
 	return id, true
 }
