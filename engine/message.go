@@ -33,8 +33,8 @@ type eventKeys struct {
 	user, item features.Hash128
 	hashers    *nameHashers // the ones user and item were computed with
 	// uid and iid are the user's and the item's ids plus one, found while
-	// warming (0: not known then); uid holds while the users erased are
-	// still erased.
+	// warming (0: not known then). uid is valid only while Users.Erased
+	// still returns erased: an erasure forgets a user's name.
 	uid    features.UserID
 	iid    features.ItemID
 	erased uint32
