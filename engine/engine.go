@@ -333,7 +333,11 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 			// commonest event of a shop that reports them.
 			e.maxEngagement = max(e.maxEngagement, e.engagement(it))
 		}
-		if uid, ok := e.users.LookupKey(k.user); ok && e.users.User(uid).Consent {
+		uid, ok := e.warmedUser(k)
+		if !ok {
+			uid, ok = e.users.LookupKey(k.user)
+		}
+		if ok && e.users.User(uid).Consent {
 			e.userVersions.bump(k.user)
 			e.users.User(uid).AddShown(iid)
 		}
@@ -343,10 +347,8 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 	if w > 0 {
 		e.pop.Add(iid, float64(w), ts)
 	}
-	var uid features.UserID
-	if k.uid != 0 && k.erased == e.users.Erased() { // found while warming, and no one erased since
-		uid = k.uid - 1
-	} else {
+	uid, ok := e.warmedUser(k)
+	if !ok {
 		uid = e.users.EnsureKey(ev.User, k.user)
 	}
 	u := e.users.User(uid)
@@ -377,6 +379,17 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 		value = float32(paidPrice(ev, it)) // for the user's price sensitivity
 	}
 	e.users.Append(uid, features.Interaction{TS: ts, Item: iid, Value: value, Kind: ev.kind})
+}
+
+// warmedUser returns the user id ApplyMessages' warming pass found for
+// the event, if it still names the event's user: no user was erased
+// since (an erasure forgets a name, and the next event of that name
+// starts a new user).
+func (e *Engine) warmedUser(k eventKeys) (features.UserID, bool) {
+	if k.uid == 0 || k.erased != e.users.Erased() {
+		return 0, false
+	}
+	return k.uid - 1, true
 }
 
 func (e *Engine) addCategoryPrice(it *features.Item) {

@@ -90,7 +90,8 @@ func TestMessagesHashedForOtherIndexesAreHashedAgain(t *testing.T) {
 // applies with the ids it found. A user erased between the two — by an
 // earlier message of the same batch — must not be written to under the
 // id of the erased record: her later event starts a new user of the same
-// name, with that event alone in her history.
+// name, with that event alone in her history. The others' events, views
+// and an impression, land on them.
 func TestBatchAppliedAfterAnErasureInIt(t *testing.T) {
 	e := New(Config{})
 	mustApply(t, e, Event{Type: "view", User: "alice", Item: "lamp", TS: 1_700_000_000_000})
@@ -100,6 +101,7 @@ func TestBatchAppliedAfterAnErasureInIt(t *testing.T) {
 		[]byte(`{"type":"user_delete","user":"alice","ts":1700000002000}`),
 		[]byte(`{"type":"purchase","user":"alice","item":"chair","ts":1700000003000}`),
 		[]byte(`{"type":"view","user":"bob","item":"desk","ts":1700000004000}`),
+		[]byte(`{"type":"impression","user":"bob","item":"lamp","ts":1700000005000}`),
 	}
 	msgs := make([]Message, len(values))
 	batch := make([]*Message, len(values))
@@ -133,5 +135,11 @@ func TestBatchAppliedAfterAnErasureInIt(t *testing.T) {
 		if info.Events != tc.events || !slices.Equal(items, tc.items) {
 			t.Errorf("user %q: %d events, history %v; want %d, %v", tc.user, info.Events, items, tc.events, tc.items)
 		}
+	}
+	// The impression, applied with bob's id from the warming, is his.
+	bob, _ := e.users.Lookup("bob")
+	lamp, _ := e.catalog.Lookup("lamp")
+	if shown := e.users.User(bob).Shown; len(shown) != 1 || shown[0].Item != lamp {
+		t.Errorf("bob was shown %v, want the lamp once", shown)
 	}
 }
