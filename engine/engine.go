@@ -73,8 +73,9 @@ type Engine struct {
 	requestSeq   atomic.Uint64
 	requestEpoch string
 
-	scratch scratchPool
-	proofs  proofCache // social-proof sentences per item (social_proof.go)
+	scratch     scratchPool
+	answerTurns chan struct{} // a token per answer being computed (answer_turns.go)
+	proofs      proofCache    // social-proof sentences per item (social_proof.go)
 	// complementLists are each anchor's basket complements (slot_crosssell.go).
 	complementLists complementCache
 
@@ -88,6 +89,10 @@ type Stats struct {
 	TrainFails atomic.Uint64
 	// TrainNanos is the duration of the last successful training.
 	TrainNanos atomic.Int64
+	// AnswerWaits counts the answers that waited for a turn
+	// (Config.MaxConcurrentAnswers): more requests computed at once than
+	// the engine lets in.
+	AnswerWaits atomic.Uint64
 }
 
 // New returns an empty engine.
@@ -95,6 +100,7 @@ func New(cfg Config) *Engine {
 	cfg.defaults()
 	e := &Engine{
 		cfg:           cfg,
+		answerTurns:   make(chan struct{}, cfg.MaxConcurrentAnswers),
 		catalog:       features.NewCatalog(),
 		users:         features.NewUsers(cfg.HistoryLen),
 		content:       features.NewContent(),

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ type engineOptions struct {
 	notifyPerDay   int
 	abandonAfter   time.Duration
 	maxFuture      time.Duration
+	maxAnswers     int
 }
 
 func engineFlags(fs *flag.FlagSet) *engineOptions {
@@ -52,6 +54,7 @@ func engineFlags(fs *flag.FlagSet) *engineOptions {
 	fs.IntVar(&o.notifyPerDay, "notify-cap-per-day", 3, "notification answers a user gets per 24 hours, over all channels")
 	fs.DurationVar(&o.abandonAfter, "abandon-after", 2*time.Hour, "a carted item not bought within this is an abandoned cart (reminders slot)")
 	fs.DurationVar(&o.maxFuture, "max-event-future", time.Hour, "events whose ts is further ahead of this server's clock are rejected (0 = no bound: replaying data recorded at another time)")
+	fs.IntVar(&o.maxAnswers, "max-concurrent-answers", max(1, runtime.GOMAXPROCS(0)-1), "answers computed at once; the others wait for a turn (default: the CPUs less one, so that ingest always has one)")
 	o.crossSell.w = engine.DefaultCrossSellBlend()
 	fs.Var(&o.crossSell, "cross-sell-blend", "cross-sell blend weights as model=weight pairs (models: baskets, itemknn, popular)")
 	return o
@@ -68,6 +71,7 @@ func (o *engineOptions) engine() (engine.Config, error) {
 		flagMin{"max-discount-pct", o.maxDiscountPct, 1e-9}, flagMin{"min-margin-pct", o.minMarginPct, 1e-9},
 		flagMin{"notify-cap-window", o.notifyWindow.Seconds(), 1e-9}, flagMin{"notify-cap-per-day", float64(o.notifyPerDay), 1},
 		flagMin{"abandon-after", o.abandonAfter.Seconds(), 1e-9}, flagMin{"max-event-future", o.maxFuture.Seconds(), 0},
+		flagMin{"max-concurrent-answers", float64(o.maxAnswers), 1},
 	); err != nil {
 		return engine.Config{}, err
 	}
@@ -91,20 +95,21 @@ func (o *engineOptions) engine() (engine.Config, error) {
 		maxFuture = -1 // the engine reads 0 as its default
 	}
 	return engine.Config{
-		MaxFuture:          maxFuture,
-		Experiments:        exps,
-		NotifyCapWindow:    o.notifyWindow,
-		NotifyCapPerDay:    o.notifyPerDay,
-		AbandonAfter:       o.abandonAfter,
-		HistoryLen:         o.historyLen,
-		CoOccurrenceWindow: o.coWindow,
-		SeedHalfLife:       o.seedHalfLife,
-		EASE:               models.EASEConfig{MaxItems: o.easeMaxItems, Lambda: o.easeLambda},
-		TrainInterval:      o.trainInterval,
-		Pricing:            models.PricingConfig{MaxDiscountPct: o.maxDiscountPct, MinMarginPct: o.minMarginPct},
-		Feed:               o.feed.w,
-		Similar:            o.similar.w,
-		CrossSell:          o.crossSell.w,
+		MaxFuture:            maxFuture,
+		MaxConcurrentAnswers: o.maxAnswers,
+		Experiments:          exps,
+		NotifyCapWindow:      o.notifyWindow,
+		NotifyCapPerDay:      o.notifyPerDay,
+		AbandonAfter:         o.abandonAfter,
+		HistoryLen:           o.historyLen,
+		CoOccurrenceWindow:   o.coWindow,
+		SeedHalfLife:         o.seedHalfLife,
+		EASE:                 models.EASEConfig{MaxItems: o.easeMaxItems, Lambda: o.easeLambda},
+		TrainInterval:        o.trainInterval,
+		Pricing:              models.PricingConfig{MaxDiscountPct: o.maxDiscountPct, MinMarginPct: o.minMarginPct},
+		Feed:                 o.feed.w,
+		Similar:              o.similar.w,
+		CrossSell:            o.crossSell.w,
 	}, nil
 }
 

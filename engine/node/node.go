@@ -346,6 +346,7 @@ func (n *Node) registerEngineMetrics() {
 	n.snapshotFails = reg.Counter("reco_snapshot_failures_total", "", "Snapshots that failed to write.")
 	reg.CounterFunc("reco_engine_events_total", "", "Events folded into the state (after dedup).", func() float64 { return float64(n.Engine.Version()) })
 	reg.CounterFunc("reco_engine_duplicates_total", "", "Events dropped because their id was seen before.", func() float64 { return float64(st.Duplicates.Load()) })
+	reg.CounterFunc("reco_engine_answer_waits_total", "", "Answers that waited for a turn: more computed at once than --max-concurrent-answers.", func() float64 { return float64(st.AnswerWaits.Load()) })
 	reg.CounterFunc("reco_model_trainings_total", "", "Successful background trainings.", func() float64 { return float64(st.Trainings.Load()) })
 	reg.CounterFunc("reco_model_training_failures_total", "", "Failed background trainings.", func() float64 { return float64(st.TrainFails.Load()) })
 	reg.GaugeFunc("reco_model_training_seconds", "", "Duration of the last successful training.", func() float64 { return float64(st.TrainNanos.Load()) / 1e9 })
