@@ -132,7 +132,9 @@ type Config struct {
 	// GOMAXPROCS − 1, at least 1: answers never take every CPU, and ingest
 	// waits for at most that many. On this machine's two CPUs it brought
 	// the event-to-visible p99 at 100 k events/s under a saturating feed
-	// load from 120–329 ms to 44–62 ms, the feeds served unchanged
+	// load from 114–329 ms to 44–82 ms, about as many feeds served; two
+	// turns were no better than none. The price is a few percent of the
+	// feed's cache-miss throughput when nothing is ingested
 	// (docs/performance.md, Freshness).
 	MaxConcurrentAnswers int
 
