@@ -122,8 +122,9 @@ type Config struct {
 	// CPU from ingest (loadgen --mode ingest, 2 M events). Default 1 s.
 	NeighborMinAge time.Duration
 
-	// MaxConcurrentAnswers is how many answers are computed at once; the
-	// others wait for a turn before taking the engine's lock. Every answer
+	// MaxConcurrentAnswers is how many answers are computed at once while
+	// events are being applied (answer_turns.go); the others wait for a
+	// turn before taking the engine's lock. Every answer
 	// reads the state under the engine's read lock, and the applier, to
 	// apply its next batch, waits until every answer inside has finished:
 	// with one answer per connection inside at once, on two CPUs shared
@@ -133,9 +134,9 @@ type Config struct {
 	// waits for at most that many. On this machine's two CPUs it brought
 	// the event-to-visible p99 at 100 k events/s under a saturating feed
 	// load from 114–329 ms to 44–82 ms, about as many feeds served; two
-	// turns were no better than none. The price is a few percent of the
-	// feed's cache-miss throughput when nothing is ingested
-	// (docs/performance.md, Freshness).
+	// turns were no better than none. A server that ingests nothing lets
+	// every answer in: there turns only cost throughput (a few percent of
+	// the feed's cache misses; docs/performance.md, Freshness).
 	MaxConcurrentAnswers int
 
 	// DedupWindow is how many recent event ids are remembered to drop

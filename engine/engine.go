@@ -75,6 +75,7 @@ type Engine struct {
 
 	scratch     scratchPool
 	answerTurns chan struct{} // a token per answer being computed (answer_turns.go)
+	ingesting   atomic.Bool   // events applied since Run's previous tick: answers take turns
 	proofs      proofCache    // social-proof sentences per item (social_proof.go)
 	// complementLists are each anchor's basket complements (slot_crosssell.go).
 	complementLists complementCache

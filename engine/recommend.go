@@ -38,8 +38,10 @@ func (e *Engine) RecommendInto(req *Request, resp *Response) error {
 		resp.Variant = variant.Name
 	}
 
-	e.beginAnswer()
-	defer e.endAnswer()
+	if e.ingesting.Load() {
+		e.beginAnswer()
+		defer e.endAnswer()
+	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	e.coocMu.RLock()

@@ -100,13 +100,16 @@ func (e *Engine) Run(ctx context.Context) {
 	}()
 	t := time.NewTicker(e.cfg.NeighborRefresh)
 	defer t.Stop()
-	from := 0 // where the previous tick's neighbour refresh stopped
+	from := 0       // where the previous tick's neighbour refresh stopped
+	var seen uint64 // the version at the previous tick
+	defer e.ingesting.Store(false)
 	for {
 		select {
 		case <-ctx.Done():
 			wg.Wait()
 			return
 		case <-t.C:
+			seen = e.noteIngest(seen)
 			e.kickPairs() // fresh pairs for the refresh, even when ingest is slow
 			// A quarter of the interval at most: under heavy ingest every
 			// row changes all the time, and recomputing them all would
