@@ -123,20 +123,19 @@ type Config struct {
 	NeighborMinAge time.Duration
 
 	// MaxConcurrentAnswers is how many answers are computed at once while
-	// events are being applied (answer_turns.go); the others wait for a
-	// turn before taking the engine's lock. Every answer
-	// reads the state under the engine's read lock, and the applier, to
-	// apply its next batch, waits until every answer inside has finished:
-	// with one answer per connection inside at once, on two CPUs shared
-	// with the broker and the load, some of those answers wait for a CPU
-	// while they hold the lock, and ingest waits with them. Default
-	// GOMAXPROCS − 1, at least 1: answers never take every CPU, and ingest
-	// waits for at most that many. On this machine's two CPUs it brought
-	// the event-to-visible p99 at 100 k events/s under a saturating feed
-	// load from 114–329 ms to 44–82 ms, about as many feeds served; two
-	// turns were no better than none. A server that ingests nothing lets
-	// every answer in: there turns only cost throughput (a few percent of
-	// the feed's cache misses; docs/performance.md, Freshness).
+	// events are being applied; the others wait for a turn before taking
+	// the engine's lock (answer_turns.go). Every answer reads the state
+	// under the engine's read lock, and the applier, to apply its next
+	// batch, waits until every answer inside has finished: with one answer
+	// per connection inside at once, on two CPUs shared with the broker and
+	// the load, some of them wait for a CPU while they hold the lock, and
+	// ingest waits with them. Default DefaultMaxConcurrentAnswers, the CPUs
+	// less one: answers never take every CPU. On this machine's two CPUs it
+	// brought the event-to-visible p99 at 100 k events/s under a saturating
+	// feed load from 114–329 ms to 44–82 ms, about as many feeds served;
+	// two turns were no better than none. A server that ingests nothing
+	// lets every answer in: there turns would only cost throughput (a few
+	// percent of the feed's cache misses; docs/performance.md, Freshness).
 	MaxConcurrentAnswers int
 
 	// DedupWindow is how many recent event ids are remembered to drop
@@ -174,6 +173,10 @@ type EventWeights struct {
 	RateBase  float32
 	RateSlope float32
 }
+
+// DefaultMaxConcurrentAnswers is Config.MaxConcurrentAnswers' default:
+// GOMAXPROCS − 1, at least 1.
+func DefaultMaxConcurrentAnswers() int { return max(1, runtime.GOMAXPROCS(0)-1) }
 
 // DefaultFeedBlend is the feed blend used when Config.Feed is zero. Tuned
 // on the ml-100k temporal split only; see docs/performance.md.
@@ -231,7 +234,7 @@ func (c *Config) defaults() {
 		c.TrainMinEvents = 1000
 	}
 	setInt(&c.DedupWindow, 1_000_000)
-	setInt(&c.MaxConcurrentAnswers, max(1, runtime.GOMAXPROCS(0)-1))
+	setInt(&c.MaxConcurrentAnswers, DefaultMaxConcurrentAnswers())
 	if c.Weights == (EventWeights{}) {
 		c.Weights = EventWeights{View: 1, Click: 1.5, Cart: 3, Uncart: -1, Purchase: 5, Dismiss: -3, RateBase: 1, RateSlope: 0.5}
 	}

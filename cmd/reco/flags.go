@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +53,7 @@ func engineFlags(fs *flag.FlagSet) *engineOptions {
 	fs.IntVar(&o.notifyPerDay, "notify-cap-per-day", 3, "notification answers a user gets per 24 hours, over all channels")
 	fs.DurationVar(&o.abandonAfter, "abandon-after", 2*time.Hour, "a carted item not bought within this is an abandoned cart (reminders slot)")
 	fs.DurationVar(&o.maxFuture, "max-event-future", time.Hour, "events whose ts is further ahead of this server's clock are rejected (0 = no bound: replaying data recorded at another time)")
-	fs.IntVar(&o.maxAnswers, "max-concurrent-answers", max(1, runtime.GOMAXPROCS(0)-1), "answers computed at once; the others wait for a turn (default: the CPUs less one, so that ingest always has one)")
+	fs.IntVar(&o.maxAnswers, "max-concurrent-answers", engine.DefaultMaxConcurrentAnswers(), "answers computed at once while events are being applied; the others wait for a turn (default: the CPUs less one, so that ingest keeps one)")
 	o.crossSell.w = engine.DefaultCrossSellBlend()
 	fs.Var(&o.crossSell, "cross-sell-blend", "cross-sell blend weights as model=weight pairs (models: baskets, itemknn, popular)")
 	return o
