@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// turnsShop returns an engine with a few users' views, letting turns
-// answers in at once.
+// turnsShop returns an engine holding a few users' views that lets
+// turns answers be computed at once.
 func turnsShop(t *testing.T, turns int) *Engine {
 	t.Helper()
 	e := New(Config{MaxConcurrentAnswers: turns})

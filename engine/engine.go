@@ -75,7 +75,7 @@ type Engine struct {
 
 	scratch     scratchPool
 	answerTurns chan struct{} // a token per answer being computed (answer_turns.go)
-	ingesting   atomic.Bool   // events applied since Run's previous tick: answers take turns
+	ingesting   atomic.Bool   // events applied between Run's last two ticks: answers take turns (noteIngest)
 	proofs      proofCache    // social-proof sentences per item (social_proof.go)
 	// complementLists are each anchor's basket complements (slot_crosssell.go).
 	complementLists complementCache
