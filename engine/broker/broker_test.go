@@ -47,7 +47,12 @@ func TestSegmentBytesRollsTheLogAndKeepsIt(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer b.Close()
-			r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{b.Addr()}, Topic: "t", Partition: 0, MaxWait: 50 * time.Millisecond})
+			// Fetches of 64 KiB, not kafka-go's 1 MiB: a restarted broker
+			// reads its answer from the segment files, and under the race
+			// detector on this VM 1 MiB took longer than kafka-go's read
+			// deadline for a 50 ms MaxWait — every fetch timed out, again
+			// and again, until the test's 30 s ran out.
+			r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{b.Addr()}, Topic: "t", Partition: 0, MaxWait: 50 * time.Millisecond, MaxBytes: 64 << 10})
 			defer r.Close()
 			for i := range n {
 				m, err := r.ReadMessage(ctx)
