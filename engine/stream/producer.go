@@ -19,8 +19,12 @@ type ProducerConfig struct {
 	EventsTopic string
 	// CatalogTopic receives item and item_delete events, keyed by item.
 	CatalogTopic string
-	// BatchTimeout is how long the writer waits to fill a batch. Default
-	// 2 ms: kafka-go's 1 s default would make every HTTP ingest wait a second.
+	// BatchTimeout is how long a send waits for more messages to fill it.
+	// Default for a synchronous Produce (InFlight 0, the HTTP API's):
+	// none — a call's messages go out at once, and calls that arrive while
+	// a send is under way go out together in the next (groupWriter).
+	// Default with InFlight: 2 ms. (kafka-go's own default, 1 s, would
+	// make every HTTP ingest wait a second.)
 	BatchTimeout time.Duration
 	// InFlight, when positive, makes Produce return as soon as the
 	// messages are queued, with at most InFlight messages waiting for the
@@ -40,7 +44,8 @@ type ProducerConfig struct {
 type Producer struct {
 	cfg      ProducerConfig
 	w        *kafka.Writer
-	inFlight *inFlight // nil unless cfg.InFlight > 0
+	inFlight *inFlight    // nil unless cfg.InFlight > 0
+	group    *groupWriter // nil if cfg.InFlight > 0
 }
 
 // inFlight counts messages queued but not yet acknowledged, for a
@@ -110,6 +115,12 @@ func (f *inFlight) firstErr() error {
 func NewProducer(cfg ProducerConfig) *Producer {
 	if cfg.BatchTimeout <= 0 {
 		cfg.BatchTimeout = 2 * time.Millisecond
+		if cfg.InFlight <= 0 {
+			// kafka-go needs a positive timeout; this one has expired by
+			// the time its timer is looked at, and a call's messages are
+			// all added before that.
+			cfg.BatchTimeout = time.Nanosecond
+		}
 	}
 	p := &Producer{cfg: cfg, w: &kafka.Writer{
 		Addr:                   kafka.TCP(cfg.Brokers...),
@@ -123,6 +134,8 @@ func NewProducer(cfg ProducerConfig) *Producer {
 		p.inFlight = &inFlight{wake: make(chan struct{}, 1)}
 		p.w.Async = true
 		p.w.Completion = p.inFlight.completed
+	} else {
+		p.group = newGroupWriter(p.w)
 	}
 	return p
 }
@@ -170,7 +183,13 @@ func (p *Producer) Produce(ctx context.Context, msgs ...kafka.Message) error {
 			return err
 		}
 	}
-	if err := p.w.WriteMessages(ctx, msgs...); err != nil {
+	var err error
+	if p.group != nil {
+		err = p.group.write(ctx, msgs)
+	} else {
+		err = p.w.WriteMessages(ctx, msgs...)
+	}
+	if err != nil {
 		if p.inFlight != nil { // not queued: no Completion will count them
 			p.inFlight.release(len(msgs))
 		}
@@ -191,6 +210,9 @@ func (p *Producer) Produce(ctx context.Context, msgs ...kafka.Message) error {
 // Close flushes and closes the writer. With ProducerConfig.InFlight it
 // waits for every queued message and returns the first failed delivery.
 func (p *Producer) Close() error {
+	if p.group != nil {
+		p.group.close() // sends what is gathered
+	}
 	err := p.w.Close()
 	if p.inFlight != nil {
 		err = errors.Join(err, p.inFlight.firstErr())
