@@ -53,8 +53,10 @@ func newGroupWriter(w *kafka.Writer) *groupWriter {
 }
 
 // write sends msgs with the group being gathered and waits until the
-// broker has them. A caller whose ctx ends stops waiting, but its messages
-// may still be written: they are part of a group already.
+// broker has them. A caller whose ctx ends before its group is being sent
+// takes its messages back: a POST answered with an error is not written
+// later behind the client's back. Once the send has begun they may still
+// be written, as with any Kafka client whose wait ends early.
 func (g *groupWriter) write(ctx context.Context, msgs []kafka.Message) error {
 	g.mu.Lock()
 	if g.closed {
@@ -78,8 +80,31 @@ func (g *groupWriter) write(ctx context.Context, msgs []kafka.Message) error {
 	case <-grp.done:
 		return grp.errFor(call)
 	case <-ctx.Done():
+		g.mu.Lock()
+		if g.next == grp { // not being sent yet
+			grp.withdraw(call)
+		}
+		g.mu.Unlock()
 		return ctx.Err()
 	}
+}
+
+// withdraw removes the call-th call's messages from a group not yet being
+// sent; its range becomes empty, so every other call keeps its index.
+func (grp *writeGroup) withdraw(call int) {
+	lo, hi := grp.bounds(call)
+	grp.msgs = append(grp.msgs[:lo], grp.msgs[hi:]...)
+	for c := call; c < len(grp.ends); c++ {
+		grp.ends[c] -= hi - lo
+	}
+}
+
+// bounds returns where the call-th call's messages are in msgs.
+func (grp *writeGroup) bounds(call int) (lo, hi int) {
+	if call > 0 {
+		lo = grp.ends[call-1]
+	}
+	return lo, grp.ends[call]
 }
 
 // run sends groups one at a time until close, then sends what is left.
@@ -111,6 +136,9 @@ func (g *groupWriter) send(grp *writeGroup) {
 	// must not fail the others. kafka-go bounds the send (WriteTimeout,
 	// MaxAttempts).
 	ctx := context.Background()
+	if len(grp.msgs) == 0 { // every call withdrew
+		return
+	}
 	grp.err = g.w.WriteMessages(ctx, grp.msgs...)
 	var we kafka.WriteErrors
 	if grp.err == nil || len(grp.ends) == 1 || errors.As(grp.err, &we) {
@@ -147,10 +175,7 @@ func (grp *writeGroup) errFor(call int) error {
 	if grp.err == nil {
 		return nil
 	}
-	lo, hi := 0, grp.ends[call]
-	if call > 0 {
-		lo = grp.ends[call-1]
-	}
+	lo, hi := grp.bounds(call)
 	var we kafka.WriteErrors
 	if errors.As(grp.err, &we) && len(we) == len(grp.msgs) {
 		mine := we[lo:hi]

@@ -156,3 +156,61 @@ func TestProducerClosedSendsWhatWasGathered(t *testing.T) {
 		t.Errorf("topic holds %v", got)
 	}
 }
+
+// TestGroupWriterWithdrawsACallWhoseWaitEnded: a caller whose context
+// ends while its group is still gathering gets its error and its messages
+// back — they are never written — while the rest of the group is.
+func TestGroupWriterWithdrawsACallWhoseWaitEnded(t *testing.T) {
+	g, addr := groupTestWriter(t, "t")
+	gone, leave := context.WithCancel(context.Background())
+	errs := make(chan error, 2)
+	go func() { errs <- g.write(gone, []kafka.Message{{Topic: "t", Key: []byte("a"), Value: []byte("left")}}) }()
+	go func() {
+		errs <- g.write(context.Background(), []kafka.Message{{Topic: "t", Key: []byte("b"), Value: []byte("stayed")}})
+	}()
+	for waiting := 0; waiting < 2; {
+		time.Sleep(time.Millisecond)
+		g.mu.Lock()
+		if g.next != nil {
+			waiting = len(g.next.ends)
+		}
+		g.mu.Unlock()
+	}
+	leave()
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the call that left: %v, want %v", err, context.Canceled)
+	}
+	g.mu.Lock()
+	first, second := g.next.bounds(0)
+	third, fourth := g.next.bounds(1)
+	left := len(g.next.msgs)
+	g.mu.Unlock()
+	if left != 1 || first != second || third != 0 || fourth != 1 {
+		t.Fatalf("after the withdrawal the group holds %d messages, calls at [%d,%d) and [%d,%d); want 1, [0,0) and [0,1)",
+			left, first, second, third, fourth)
+	}
+	go g.run()
+	if err := <-errs; err != nil {
+		t.Fatalf("the call that stayed: %v", err)
+	}
+	g.close()
+	written := int64(0)
+	for p := 0; p < 4; p++ {
+		conn, err := kafka.DialLeader(context.Background(), "tcp", addr, "t", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := conn.ReadLastOffset()
+		conn.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		written += last
+	}
+	if written != 1 {
+		t.Errorf("%d messages written, want 1 (the call that stayed)", written)
+	}
+	if got := readValues(t, addr, "t", 1); got[0] != "stayed" {
+		t.Errorf("topic holds %v, want [stayed]", got)
+	}
+}
