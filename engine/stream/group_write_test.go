@@ -164,18 +164,22 @@ func TestGroupWriterWithdrawsACallWhoseWaitEnded(t *testing.T) {
 	g, addr := groupTestWriter(t, "t")
 	gone, leave := context.WithCancel(context.Background())
 	errs := make(chan error, 2)
+	joined := func(calls int) { // waits until the group holds that many calls
+		for waiting := 0; waiting < calls; {
+			time.Sleep(time.Millisecond)
+			g.mu.Lock()
+			if g.next != nil {
+				waiting = len(g.next.ends)
+			}
+			g.mu.Unlock()
+		}
+	}
 	go func() { errs <- g.write(gone, []kafka.Message{{Topic: "t", Key: []byte("a"), Value: []byte("left")}}) }()
+	joined(1) // the call that leaves is the group's first
 	go func() {
 		errs <- g.write(context.Background(), []kafka.Message{{Topic: "t", Key: []byte("b"), Value: []byte("stayed")}})
 	}()
-	for waiting := 0; waiting < 2; {
-		time.Sleep(time.Millisecond)
-		g.mu.Lock()
-		if g.next != nil {
-			waiting = len(g.next.ends)
-		}
-		g.mu.Unlock()
-	}
+	joined(2)
 	leave()
 	if err := <-errs; !errors.Is(err, context.Canceled) {
 		t.Fatalf("the call that left: %v, want %v", err, context.Canceled)
