@@ -18,6 +18,7 @@ type CoOccurrence struct {
 	based      bool
 	scratch    []float32     // prune's buffer of weights
 	slotBuf    []partnerSlot // prune's copy of the row
+	pool       slotPool      // arrays rows grew out of, for rows growing next
 }
 
 // coRow is one item's row with its norm and version side by side: an
@@ -119,7 +120,7 @@ func (c *CoOccurrence) AddPair(a, b ItemID, w float32) {
 func (c *CoOccurrence) addHalf(a, b ItemID, w float32) {
 	c.grow(a)
 	row := &c.rows[a]
-	row.add(b, w)
+	row.add(b, w, &c.pool)
 	row.version++
 	if int(row.n) > c.maxRow {
 		c.prune(&row.partners)
@@ -218,7 +219,7 @@ func (c *CoOccurrence) Forget(a ItemID) {
 		return
 	}
 	c.rows[a].each(func(b ItemID, _ float32) {
-		c.rows[b].remove(a)
+		c.rows[b].remove(a, &c.pool)
 		c.rows[b].version++
 	})
 	c.rows[a] = coRow{version: c.rows[a].version + 1}

@@ -213,10 +213,10 @@ func TestPartnersMatchesAMap(t *testing.T) {
 	ref := map[ItemID]float32{}
 	for i := 0; i < 5000; i++ {
 		k := ItemID((i * 7919) % 1237)
-		p.add(k, 1)
+		p.add(k, 1, nil)
 		ref[k]++
 		if i%500 == 0 {
-			p.remove(k)
+			p.remove(k, nil)
 			delete(ref, k)
 		}
 	}

@@ -32,10 +32,11 @@ func (p *partners) slot(k uint32) uint32 {
 	return (k * 2654435769) >> p.shift
 }
 
-// add adds v to the weight of item k.
-func (p *partners) add(k ItemID, v float32) {
+// add adds v to the weight of item k, taking a larger array from pool
+// (which may be nil) when the row is full.
+func (p *partners) add(k ItemID, v float32, pool *slotPool) {
 	if len(p.slots) == 0 || int(p.n+1)*4 > len(p.slots)*3 {
-		p.grow()
+		p.grow(pool)
 	}
 	key := k + 1
 	mask := uint32(len(p.slots) - 1)
@@ -95,23 +96,28 @@ func slotsFor(n int) int {
 	return size
 }
 
-func (p *partners) grow() {
+func (p *partners) grow(pool *slotPool) {
 	size := 8
 	if len(p.slots) > 0 {
 		size = len(p.slots) * 2
 	}
-	p.rebuild(size, func(uint32, float32) bool { return true })
+	p.rebuild(size, func(uint32, float32) bool { return true }, pool)
 }
 
-// rebuild rehashes into size slots, keeping the entries keep accepts.
-func (p *partners) rebuild(size int, keep func(k uint32, v float32) bool) {
+// rebuild rehashes into size slots, keeping the entries keep accepts. The
+// new array comes from pool, and the old one goes back to it (pool may be
+// nil).
+func (p *partners) rebuild(size int, keep func(k uint32, v float32) bool, pool *slotPool) {
 	old := p.slots
-	p.slots, p.n = make([]partnerSlot, size), 0
+	p.slots, p.n = pool.get(size), 0
 	p.shift = 32
 	for s := size; s > 1; s >>= 1 {
 		p.shift--
 	}
 	p.reinsert(old, keep)
+	if old != nil {
+		pool.put(old)
+	}
 }
 
 // filterInPlace keeps the entries keep accepts, in the same slots array:
@@ -160,9 +166,9 @@ func (p *partners) scale(f float32) {
 }
 
 // remove deletes item k (rebuilding: removals are rare).
-func (p *partners) remove(k ItemID) {
+func (p *partners) remove(k ItemID, pool *slotPool) {
 	if _, ok := p.find(k); !ok {
 		return
 	}
-	p.rebuild(max(8, len(p.slots)), func(x uint32, _ float32) bool { return x != k })
+	p.rebuild(max(8, len(p.slots)), func(x uint32, _ float32) bool { return x != k }, pool)
 }

@@ -201,11 +201,11 @@ func ImportCoOccurrence(s CoOccurrenceState, maxRow int) *CoOccurrence {
 	for i := range s.Partners {
 		row := &c.rows[i].partners
 		for j, b := range s.Partners[i] {
-			row.add(b, s.Weights[i][j])
+			row.add(b, s.Weights[i][j], &c.pool)
 		}
 		if int(row.n) > c.maxRow {
 			c.prune(row)
-			row.rebuild(slotsFor(int(row.n)), func(uint32, float32) bool { return true })
+			row.rebuild(slotsFor(int(row.n)), func(uint32, float32) bool { return true }, &c.pool)
 		}
 	}
 	return c
