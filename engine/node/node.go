@@ -153,7 +153,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		n.Engine = engine.New(cfg.Engine)
 	}
 	n.registerEngineMetrics()
-	n.Producer = stream.NewProducer(stream.ProducerConfig{Brokers: n.brokers, EventsTopic: cfg.EventsTopic, CatalogTopic: cfg.CatalogTopic})
+	n.Producer = stream.NewProducer(stream.ProducerConfig{Brokers: n.brokers, EventsTopic: cfg.EventsTopic, CatalogTopic: cfg.CatalogTopic, Metrics: n.Metrics})
 	if cfg.Demo {
 		if err := n.loadDemo(ctx, topics); err != nil {
 			n.Close()

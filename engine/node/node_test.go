@@ -208,6 +208,10 @@ not json
 	if inLog != 2 {
 		t.Fatalf("consumer applied %d messages from Kafka, want the 2 posted events", inLog)
 	}
+	// One POST, one write of its two events (they went to two topics).
+	if sends, events := metric(t, n, "reco_produce_sends_total"), metric(t, n, "reco_produce_messages_total"); sends != 1 || events != 2 {
+		t.Fatalf("/metrics: %v sends of %v events, want 1 of 2", sends, events)
+	}
 }
 
 func TestHTTPErrors(t *testing.T) {

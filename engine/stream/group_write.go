@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/segmentio/kafka-go"
+
+	"reco/engine/metrics"
 )
 
 // errProducerClosed is returned by a Produce after Close.
@@ -34,7 +36,9 @@ type groupWriter struct {
 
 	wake    chan struct{} // one pending signal: a group is waiting
 	stopped chan struct{} // closed when run returns
-	sent    int           // groups sent (run's own; read after close)
+
+	sends    *metrics.Counter // groups written
+	messages *metrics.Counter // messages in them
 }
 
 // writeGroup is the messages of the calls that share one send.
@@ -48,8 +52,15 @@ type writeGroup struct {
 	callErrs []error
 }
 
-func newGroupWriter(w *kafka.Writer) *groupWriter {
-	g := &groupWriter{w: w, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+// newGroupWriter returns a groupWriter on w, counting its sends in reg,
+// with its sending goroutine started; close stops it.
+func newGroupWriter(w *kafka.Writer, reg *metrics.Registry) *groupWriter {
+	g := &groupWriter{w: w, wake: make(chan struct{}, 1), stopped: make(chan struct{}),
+		sends: reg.Counter("reco_produce_sends_total", "",
+			"Writes to Kafka of the events the HTTP API accepts; the events of every POST that arrives while one is under way share the next (group commit)."),
+		messages: reg.Counter("reco_produce_messages_total", "",
+			"Events written to Kafka for the HTTP API; divided by reco_produce_sends_total, the events a write carried."),
+	}
 	go g.run()
 	return g
 }
@@ -125,7 +136,6 @@ func (g *groupWriter) run() {
 			continue
 		}
 		g.send(grp)
-		g.sent++
 		close(grp.done)
 	}
 }
@@ -141,6 +151,8 @@ func (g *groupWriter) send(grp *writeGroup) {
 	if len(grp.msgs) == 0 { // every call withdrew
 		return
 	}
+	g.sends.Inc()
+	g.messages.Add(uint64(len(grp.msgs)))
 	grp.err = g.w.WriteMessages(ctx, grp.msgs...)
 	var we kafka.WriteErrors
 	if grp.err == nil || len(grp.ends) == 1 || errors.As(grp.err, &we) {

@@ -13,6 +13,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"reco/engine/broker"
+	"reco/engine/metrics"
 )
 
 // groupTestWriter starts a Kafka-protocol broker with topic on loopback
@@ -28,7 +29,10 @@ func groupTestWriter(t *testing.T, topic string) (*groupWriter, string) {
 	p := NewProducer(ProducerConfig{Brokers: []string{b.Addr()}, EventsTopic: topic, CatalogTopic: topic})
 	p.group.close() // its own goroutine; the test runs another on the same writer
 	t.Cleanup(func() { p.w.Close() })
-	return &groupWriter{w: p.w, wake: make(chan struct{}, 1), stopped: make(chan struct{})}, b.Addr()
+	reg := metrics.NewRegistry()
+	g := &groupWriter{w: p.w, wake: make(chan struct{}, 1), stopped: make(chan struct{}),
+		sends: reg.Counter("sends", "", ""), messages: reg.Counter("messages", "", "")}
+	return g, b.Addr()
 }
 
 // readValues reads n messages of topic from the start and returns their
@@ -82,8 +86,8 @@ func TestGroupWriterSendsWaitingCallsTogether(t *testing.T) {
 		}
 	}
 	g.close()
-	if g.sent != 1 {
-		t.Errorf("%d calls went out in %d sends, want 1", calls, g.sent)
+	if sends, msgs := g.sends.Load(), g.messages.Load(); sends != 1 || msgs != 2*calls {
+		t.Errorf("%d calls of 2 messages went out in %d sends of %d messages, want 1 of %d", calls, sends, msgs, 2*calls)
 	}
 	sort.Strings(want)
 	if got := readValues(t, addr, "t", len(want)); strings.Join(got, " ") != strings.Join(want, " ") {
@@ -140,8 +144,8 @@ func TestProducerClosedSendsWhatWasGathered(t *testing.T) {
 	}
 	go g.run()
 	g.close()
-	if g.sent != 1 {
-		t.Errorf("close returned with %d groups sent, want 1", g.sent)
+	if sends := g.sends.Load(); sends != 1 {
+		t.Errorf("close returned with %d groups sent, want 1", sends)
 	}
 	wg.Wait()
 	if writeErr != nil {
@@ -213,6 +217,9 @@ func TestGroupWriterWithdrawsACallWhoseWaitEnded(t *testing.T) {
 	}
 	if written != 1 {
 		t.Errorf("%d messages written, want 1 (the call that stayed)", written)
+	}
+	if sends, msgs := g.sends.Load(), g.messages.Load(); sends != 1 || msgs != 1 {
+		t.Errorf("counted %d sends of %d messages, want 1 of 1", sends, msgs)
 	}
 	if got := readValues(t, addr, "t", 1); got[0] != "stayed" {
 		t.Errorf("topic holds %v, want [stayed]", got)

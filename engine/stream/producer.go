@@ -10,6 +10,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"reco/engine"
+	"reco/engine/metrics"
 )
 
 // ProducerConfig configures a Producer.
@@ -36,6 +37,9 @@ type ProducerConfig struct {
 	// kafka-go writes each partition's batches in order. 0: every Produce
 	// waits for its acknowledgement (HTTP ingest).
 	InFlight int
+	// Metrics receives the producer's counters (synchronous produces'
+	// sends and events); nil: none exposed.
+	Metrics *metrics.Registry
 }
 
 // Producer writes events to Kafka. Writes wait for the broker's
@@ -135,7 +139,11 @@ func NewProducer(cfg ProducerConfig) *Producer {
 		p.w.Async = true
 		p.w.Completion = p.inFlight.completed
 	} else {
-		p.group = newGroupWriter(p.w)
+		reg := cfg.Metrics
+		if reg == nil {
+			reg = metrics.NewRegistry()
+		}
+		p.group = newGroupWriter(p.w, reg)
 	}
 	return p
 }
