@@ -13,8 +13,9 @@ import (
 // errProducerClosed is returned by a Produce after Close.
 var errProducerClosed = errors.New("producer is closed")
 
-// groupWriter writes the messages of synchronous Produce calls (the HTTP
-// API's) by group commit: when nothing is being sent, a call's messages
+// groupWriter writes the messages of synchronous Produce calls (a
+// server's: the HTTP API's events, dead letters, the demo shop's load) by
+// group commit: when nothing is being sent, a call's messages
 // are sent at once; calls that arrive while a send is under way wait
 // together and go out in the next send, one request for all of them.
 //
@@ -57,9 +58,9 @@ type writeGroup struct {
 func newGroupWriter(w *kafka.Writer, reg *metrics.Registry) *groupWriter {
 	g := &groupWriter{w: w, wake: make(chan struct{}, 1), stopped: make(chan struct{}),
 		sends: reg.Counter("reco_produce_sends_total", "",
-			"Writes to Kafka of the events the HTTP API accepts; the events of every POST that arrives while one is under way share the next (group commit)."),
+			"Writes to Kafka by this process's producer (events POSTed to the HTTP API, dead letters, the demo shop); the messages of every call that arrives while one write is under way share the next (group commit)."),
 		messages: reg.Counter("reco_produce_messages_total", "",
-			"Events written to Kafka for the HTTP API; divided by reco_produce_sends_total, the events a write carried."),
+			"Messages written to Kafka by this process's producer; divided by reco_produce_sends_total, the messages a write carried."),
 	}
 	go g.run()
 	return g
