@@ -117,14 +117,15 @@ func (f *inFlight) firstErr() error {
 
 // NewProducer returns a producer; Close it when done.
 func NewProducer(cfg ProducerConfig) *Producer {
-	if cfg.BatchTimeout <= 0 {
+	switch {
+	case cfg.BatchTimeout > 0:
+	case cfg.InFlight > 0:
 		cfg.BatchTimeout = 2 * time.Millisecond
-		if cfg.InFlight <= 0 {
-			// kafka-go needs a positive timeout; this one has expired by
-			// the time its timer is looked at, and a call's messages are
-			// all added before that.
-			cfg.BatchTimeout = time.Nanosecond
-		}
+	default:
+		// No wait (groupWriter gathers calls instead). kafka-go needs a
+		// positive timeout; this one has expired by the time its timer is
+		// looked at, and a call's messages are all added before that.
+		cfg.BatchTimeout = time.Nanosecond
 	}
 	p := &Producer{cfg: cfg, w: &kafka.Writer{
 		Addr:                   kafka.TCP(cfg.Brokers...),
