@@ -79,7 +79,18 @@ func BenchmarkApplyMessageShop(b *testing.B) {
 // goroutine), applied in batches of 32 under one lock. Co-occurrence
 // updates are applied at once (no Run, so no pair worker).
 func BenchmarkApplyMessagesShop(b *testing.B) {
-	raw := shopMessages(b.N)
+	applyMessagesInBatches(b, shopMessages(b.N))
+}
+
+// BenchmarkApplyMessagesBusyShop is the same path on a stream like the
+// demo shop's under load (`reco loadgen --mode events`): 3,000 users over
+// 288 items, so that histories are long and every event pairs with the
+// whole window, and baskets stay open.
+func BenchmarkApplyMessagesBusyShop(b *testing.B) {
+	applyMessagesInBatches(b, busyShopMessages(b.N))
+}
+
+func applyMessagesInBatches(b *testing.B, raw [][]byte) {
 	msgs := make([]Message, b.N)
 	for i := range msgs {
 		msgs[i].Pos, msgs[i].Offset = Position{"reco.events", 0}, int64(i)
@@ -107,6 +118,20 @@ func shopMessages(n int) [][]byte {
 	for i := range msgs {
 		msgs[i] = fmt.Appendf(nil, `{"type":%q,"user":"u%d","item":"i%d","ts":%d,"id":"e-%d"}`,
 			kinds[rng.IntN(len(kinds))], rng.IntN(100_000), zipf.Uint64(), 1_700_000_000_000+int64(i)*10, i)
+	}
+	return msgs
+}
+
+// busyShopMessages returns n encoded events of 3,000 users over 288 Zipf
+// items at 200,000 events a second.
+func busyShopMessages(n int) [][]byte {
+	rng := rand.New(rand.NewPCG(3, 4))
+	zipf := rand.NewZipf(rng, 1.1, 2, 287)
+	kinds := []string{"view", "view", "view", "view", "click", "cart", "purchase"}
+	msgs := make([][]byte, n)
+	for i := range msgs {
+		msgs[i] = fmt.Appendf(nil, `{"type":%q,"user":"u%d","item":"i%d","ts":%d,"id":"e-%d"}`,
+			kinds[rng.IntN(len(kinds))], rng.IntN(3_000), zipf.Uint64(), 1_700_000_000_000+int64(i)/200, i)
 	}
 	return msgs
 }
