@@ -44,7 +44,7 @@ type Engine struct {
 	offsets       map[Position]int64 // next Kafka offset per partition the state reflects
 	attribution   map[attributionKey]*attributionCounts
 	paired        itemSet                     // Apply's scratch: partners already paired with the current event
-	pairBuf       []pairUpdate                // co-occurrence updates listed since the last flushPairsLocked (pairs.go)
+	pairBuf       pairBatch                   // co-occurrence updates listed since the last flushPairsLocked (pairs.go)
 	hashers       atomic.Pointer[nameHashers] // of users and catalog, for DecodeMessage
 	userVersions  *userVersions               // per-user answer versions, read without mu
 	touchSink     bool                        // keeps ApplyMessages' cache-warming reads (HashTable.Touch)
@@ -475,10 +475,11 @@ func (e *Engine) addToBasket(u *features.User, iid features.ItemID, ts int64) {
 		return len(others) < maxBasketPartners
 	})
 	if !inBasket { // counted by the pair worker, like co-occurrences
-		e.pairBuf = append(e.pairBuf, pairUpdate{a: iid, b: iid, basket: true})
+		mark := len(e.pairBuf.partners)
 		for _, o := range others {
-			e.pairBuf = append(e.pairBuf, pairUpdate{a: iid, b: o, basket: true})
+			e.pairBuf.partners = append(e.pairBuf.partners, pairPartner{b: o})
 		}
+		e.pairBuf.add(pairEvent{a: iid, basket: true}, mark)
 	}
 }
 

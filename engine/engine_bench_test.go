@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -79,7 +81,7 @@ func BenchmarkApplyMessageShop(b *testing.B) {
 // goroutine), applied in batches of 32 under one lock. Co-occurrence
 // updates are applied at once (no Run, so no pair worker).
 func BenchmarkApplyMessagesShop(b *testing.B) {
-	applyMessagesInBatches(b, shopMessages(b.N))
+	applyMessagesInBatches(b, shopMessages(b.N), false)
 }
 
 // BenchmarkApplyMessagesBusyShop is the same path on a stream like the
@@ -87,16 +89,36 @@ func BenchmarkApplyMessagesShop(b *testing.B) {
 // 288 items, so that histories are long and every event pairs with the
 // whole window, and baskets stay open.
 func BenchmarkApplyMessagesBusyShop(b *testing.B) {
-	applyMessagesInBatches(b, busyShopMessages(b.N))
+	applyMessagesInBatches(b, busyShopMessages(b.N), false)
 }
 
-func applyMessagesInBatches(b *testing.B, raw [][]byte) {
+// BenchmarkApplyMessagesBusyShopPairWorker is BenchmarkApplyMessagesBusyShop
+// with the pair worker applying the co-occurrences on a goroutine of its
+// own, as while Run runs: the time includes the worker finishing.
+func BenchmarkApplyMessagesBusyShopPairWorker(b *testing.B) {
+	applyMessagesInBatches(b, busyShopMessages(b.N), true)
+}
+
+func applyMessagesInBatches(b *testing.B, raw [][]byte, pairWorker bool) {
 	msgs := make([]Message, b.N)
 	for i := range msgs {
 		msgs[i].Pos, msgs[i].Offset = Position{"reco.events", 0}, int64(i)
 		msgs[i].Decode(raw[i])
 	}
 	e := New(Config{})
+	stopWorker := func() {}
+	if pairWorker {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			e.runPairWorker(ctx)
+		}()
+		for e.pairs.Load() == nil {
+			runtime.Gosched()
+		}
+		stopWorker = func() { cancel(); <-done }
+	}
 	batch := make([]*Message, 0, 32)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -107,6 +129,7 @@ func applyMessagesInBatches(b *testing.B, raw [][]byte) {
 			batch = batch[:0]
 		}
 	}
+	stopWorker()
 }
 
 // shopMessages returns n encoded events shaped like a shop's stream.

@@ -13,7 +13,7 @@ import (
 // user, in both directions, in rows spread over the whole table (at 2 M
 // events ingested, 62 % of the applying goroutine's time, with 0.7 of the
 // two CPUs idle). While Run runs, a worker of its own applies them: the
-// goroutine applying events only lists the updates (pairUpdate) and hands
+// goroutine applying events only lists the updates (pairBatch) and hands
 // them over with the batch, and the two run on two CPUs. Without Run
 // (tests, replays, benchmarks) updates are applied at once, before Apply
 // returns.
@@ -26,17 +26,52 @@ import (
 // co-occurrences a few milliseconds after the event itself (its user's
 // history, which personalises answers, at once).
 
-// pairUpdate is one change to the co-occurrence table: the weight of pair
-// (a, b), or item a's own occurrence when a == b, at time ts (the time
-// boost is applied with the update). With basket set it is a count of
-// the basket miner instead (Baskets.AddPair, or AddItem when a == b),
-// which shares the worker and coocMu: cart and purchase events list a
-// pair with every item already in the basket.
-type pairUpdate struct {
+// pairBatch is the co-occurrence and basket updates that one hold of the
+// engine's lock listed, for the worker: an entry per event (its item, time
+// and own weight) and, apart, that event's partners, following the
+// previous events' ones.
+//
+// A partner is 8 bytes and the event's item and time are listed once, not
+// with every partner: the applier writes a batch on one CPU and the worker
+// reads it on the other, so each of its cache lines crosses between them.
+// With an entry of 24 bytes per partner (item, partner, weight, time), an
+// event of a long history — 20 partners — listed 8 lines; now 3.
+type pairBatch struct {
+	events   []pairEvent
+	partners []pairPartner
+}
+
+// pairEvent is one event's updates. Without basket: item a's occurrence
+// of weight w at time ts (the time boost is applied with the update) and
+// a pair with each of its n partners. With basket: counts of the basket
+// miner (Baskets.AddItem(a), and AddPair(a, b) for each partner), which
+// shares the worker and coocMu — cart and purchase events pair with every
+// item already in the basket.
+type pairEvent struct {
 	ts     int64
-	a, b   features.ItemID
+	a      features.ItemID
 	w      float32
+	n      int32 // partners, the next n of pairBatch.partners
 	basket bool
+}
+
+// pairPartner is one pair of an event's item with b, of weight w.
+type pairPartner struct {
+	b features.ItemID
+	w float32
+}
+
+func (b *pairBatch) empty() bool { return len(b.events) == 0 }
+
+func (b *pairBatch) reset() {
+	b.events, b.partners = b.events[:0], b.partners[:0]
+}
+
+// add lists an event's updates: its partners are those listed since
+// mark, the length of partners before they were.
+func (b *pairBatch) add(ev pairEvent, mark int) {
+	ev.n = int32(len(b.partners) - mark)
+	b.events = append(b.events, ev)
 }
 
 // addCoOccurrence lists the co-occurrence updates of user u's new
@@ -44,7 +79,7 @@ type pairUpdate struct {
 // with each of the last CoOccurrenceWindow distinct items of u's history
 // with positive weight. Call it before the interaction joins the history.
 func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float32, ts int64) {
-	e.pairBuf = append(e.pairBuf, pairUpdate{ts: ts, a: iid, b: iid, w: w})
+	mark := len(e.pairBuf.partners)
 	e.paired.reset(e.catalog.Len())
 	e.paired.set(iid, 1)
 	left := e.cfg.CoOccurrenceWindow
@@ -54,11 +89,12 @@ func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float3
 		}
 		e.paired.set(x.Item, 1)
 		if wj := e.weight(x.Kind, float64(x.Value)); wj > 0 {
-			e.pairBuf = append(e.pairBuf, pairUpdate{ts: ts, a: iid, b: x.Item, w: float32(math.Sqrt(float64(w * wj)))})
+			e.pairBuf.partners = append(e.pairBuf.partners, pairPartner{b: x.Item, w: float32(math.Sqrt(float64(w * wj)))})
 		}
 		left--
 		return left > 0
 	})
+	e.pairBuf.add(pairEvent{ts: ts, a: iid, w: w}, mark)
 }
 
 // unlockApplied ends a hold of e.mu's write lock during which events were
@@ -81,7 +117,7 @@ func (e *Engine) unlockApplied(wake bool) {
 // lock, before unlocking (unlockApplied): a snapshot (under the read lock)
 // then finds every update of the events it holds either applied or queued.
 func (e *Engine) flushPairsLocked(wake bool) {
-	if len(e.pairBuf) == 0 {
+	if e.pairBuf.empty() {
 		return
 	}
 	if q := e.pairs.Load(); q != nil {
@@ -91,45 +127,58 @@ func (e *Engine) flushPairsLocked(wake bool) {
 		}
 	}
 	e.coocMu.Lock()
-	e.touchSink = applyPairs(e.cooc, e.baskets, e.pairBuf)
+	e.touchSink = applyPairs(e.cooc, e.baskets, &e.pairBuf)
 	e.coocMu.Unlock()
-	e.pairBuf = e.pairBuf[:0]
+	e.pairBuf.reset()
 }
 
-// applyPairs applies updates to c. The rows of a large catalog are far
-// from the CPU caches: their headers, then their slots, are read for the
-// whole batch first (CoOccurrence.TouchRow), so that the misses overlap.
-// It returns the touches' result, only to keep them.
-func applyPairs(c *features.CoOccurrence, baskets *features.Baskets, updates []pairUpdate) bool {
+// applyPairs applies the updates of batch to c and baskets. The rows of a
+// large catalog are far from the CPU caches: their headers, then their
+// slots, are read for the whole batch first (CoOccurrence.TouchRow), so
+// that the misses overlap. It returns the touches' result, only to keep
+// them.
+func applyPairs(c *features.CoOccurrence, baskets *features.Baskets, batch *pairBatch) bool {
 	touched := false
-	for _, p := range updates {
-		if p.a != p.b && !p.basket {
-			touched = c.TouchRow(p.b) != touched
+	next := 0
+	for _, ev := range batch.events {
+		ps := batch.partners[next : next+int(ev.n)]
+		next += int(ev.n)
+		if !ev.basket {
+			for _, p := range ps {
+				touched = c.TouchRow(p.b) != touched
+			}
 		}
 	}
-	for _, p := range updates {
-		if p.a != p.b && !p.basket {
-			touched = c.TouchSlot(p.a, p.b) != (c.TouchSlot(p.b, p.a) != touched)
+	next = 0
+	for _, ev := range batch.events {
+		ps := batch.partners[next : next+int(ev.n)]
+		next += int(ev.n)
+		if !ev.basket {
+			for _, p := range ps {
+				touched = c.TouchSlot(ev.a, p.b) != (c.TouchSlot(p.b, ev.a) != touched)
+			}
 		}
 	}
 	var lastTS int64
 	var boost float32
-	for i, p := range updates {
-		if p.basket {
-			if p.a == p.b {
-				baskets.AddItem(p.a)
-			} else {
-				baskets.AddPair(p.a, p.b)
+	boosted := false
+	next = 0
+	for _, ev := range batch.events {
+		ps := batch.partners[next : next+int(ev.n)]
+		next += int(ev.n)
+		if ev.basket {
+			baskets.AddItem(ev.a)
+			for _, p := range ps {
+				baskets.AddPair(ev.a, p.b)
 			}
 			continue
 		}
-		if i == 0 || p.ts != lastTS { // an event's updates share its time
-			lastTS, boost = p.ts, c.Boost(p.ts)
+		if !boosted || ev.ts != lastTS { // events of one time share its boost
+			lastTS, boost, boosted = ev.ts, c.Boost(ev.ts), true
 		}
-		if p.a == p.b {
-			c.AddOccurrence(p.a, p.w*boost)
-		} else {
-			c.AddPair(p.a, p.b, p.w*boost)
+		c.AddOccurrence(ev.a, ev.w*boost)
+		for _, p := range ps {
+			c.AddPair(ev.a, p.b, p.w*boost)
 		}
 	}
 	return touched
@@ -154,9 +203,9 @@ func (e *Engine) runPairWorker(ctx context.Context) {
 		if !ok {
 			break
 		}
-		for _, b := range batches {
+		for i := range batches {
 			e.coocMu.Lock()
-			touched = applyPairs(e.cooc, e.baskets, b) != touched
+			touched = applyPairs(e.cooc, e.baskets, &batches[i]) != touched
 			e.coocMu.Unlock()
 		}
 		q.done(batches)
@@ -194,8 +243,8 @@ const maxQueuedPairBatches = 64
 type pairQueue struct {
 	mu      sync.Mutex
 	changed sync.Cond // signalled on every change below
-	queued  [][]pairUpdate
-	free    [][]pairUpdate
+	queued  []pairBatch
+	free    []pairBatch
 	busy    bool // the worker is applying batches it took
 	kicked  bool // the worker is to take what is queued, however little
 	closed  bool
@@ -213,7 +262,7 @@ func newPairQueue(max int) *pairQueue {
 // put queues b, waiting while the queue is full, and returns an empty
 // buffer to list the next updates in. It reports false, keeping b, once
 // the queue is closed: the caller applies b itself.
-func (q *pairQueue) put(b []pairUpdate, wake bool) ([]pairUpdate, bool) {
+func (q *pairQueue) put(b pairBatch, wake bool) (pairBatch, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for len(q.queued) >= q.max && !q.closed {
@@ -223,7 +272,7 @@ func (q *pairQueue) put(b []pairUpdate, wake bool) ([]pairUpdate, bool) {
 		return b, false
 	}
 	q.queued = append(q.queued, b)
-	var next []pairUpdate
+	var next pairBatch
 	if n := len(q.free); n > 0 {
 		next, q.free = q.free[n-1], q.free[:n-1]
 	}
@@ -262,7 +311,7 @@ func (q *pairQueue) kickLocked() {
 
 // take waits for queued batches and returns them all; false once the
 // queue is closed and empty.
-func (q *pairQueue) take() ([][]pairUpdate, bool) {
+func (q *pairQueue) take() ([]pairBatch, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for !q.closed && (len(q.queued) == 0 || len(q.queued) < pairWakeBatches && !q.kicked) {
@@ -281,11 +330,12 @@ func (q *pairQueue) take() ([][]pairUpdate, bool) {
 }
 
 // done hands the batches take returned back, applied.
-func (q *pairQueue) done(batches [][]pairUpdate) {
+func (q *pairQueue) done(batches []pairBatch) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, b := range batches {
-		q.free = append(q.free, b[:0])
+		b.reset()
+		q.free = append(q.free, b)
 	}
 	q.busy = false
 	q.changed.Broadcast()
