@@ -457,23 +457,23 @@ func (e *Engine) addToBasket(u *features.User, iid features.ItemID, ts int64) {
 	others := buf[:0]
 	inBasket := false
 	e.paired.reset(e.catalog.Len())
-	u.Recent(0, func(x features.Interaction) bool {
+	for k, n := 1, u.HistoryLen(); k <= n && len(others) < maxBasketPartners; k++ {
+		x := u.Newest(k)
 		if x.TS < u.BasketStart {
-			return false
+			break
 		}
 		if x.Kind != features.Cart && x.Kind != features.Purchase {
-			return true
+			continue
 		}
 		if x.Item == iid {
 			inBasket = true
-			return false
+			break
 		}
 		if !e.paired.has(x.Item) {
 			e.paired.set(x.Item, 1)
 			others = append(others, x.Item)
 		}
-		return len(others) < maxBasketPartners
-	})
+	}
 	if !inBasket { // counted by the pair worker, like co-occurrences
 		mark := len(e.pairBuf.partners)
 		for _, o := range others {

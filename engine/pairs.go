@@ -83,17 +83,17 @@ func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float3
 	e.paired.reset(e.catalog.Len())
 	e.paired.set(iid, 1)
 	left := e.cfg.CoOccurrenceWindow
-	u.Recent(0, func(x features.Interaction) bool {
+	for k, n := 1, u.HistoryLen(); k <= n && left > 0; k++ {
+		x := u.Newest(k)
 		if e.paired.has(x.Item) {
-			return true
+			continue
 		}
 		e.paired.set(x.Item, 1)
 		if wj := e.weight(x.Kind, float64(x.Value)); wj > 0 {
 			e.pairBuf.partners = append(e.pairBuf.partners, pairPartner{b: x.Item, w: float32(math.Sqrt(float64(w * wj)))})
 		}
 		left--
-		return left > 0
-	})
+	}
 	e.pairBuf.add(pairEvent{ts: ts, a: iid, w: w}, mark)
 }
 

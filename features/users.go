@@ -56,6 +56,18 @@ type User struct {
 // HistoryLen returns the number of remembered interactions.
 func (u *User) HistoryLen() int { return len(u.history) }
 
+// Newest returns the k-th newest remembered interaction: k = 1 is the
+// newest, k = HistoryLen() the oldest. It is Recent for the ingest path,
+// where a loop over it compiles to a plain loop (a function value passed
+// to Recent is called once per step).
+func (u *User) Newest(k int) Interaction {
+	i := u.head - k
+	if i < 0 {
+		i += len(u.history)
+	}
+	return u.history[i].interaction()
+}
+
 // Recent calls fn for up to n remembered interactions, newest first, and
 // stops early when fn returns false. n <= 0 means all.
 func (u *User) Recent(n int, fn func(Interaction) bool) {
