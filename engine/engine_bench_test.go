@@ -132,29 +132,28 @@ func applyMessagesInBatches(b *testing.B, raw [][]byte, pairWorker bool) {
 	stopWorker()
 }
 
-// shopMessages returns n encoded events shaped like a shop's stream.
+// shopMessages returns n encoded events shaped like a shop's stream:
+// 100,000 users over 10,000 Zipf items, an event every 10 ms.
 func shopMessages(n int) [][]byte {
-	rng := rand.New(rand.NewPCG(1, 2))
-	zipf := rand.NewZipf(rng, 1.1, 2, 9999)
-	kinds := []string{"view", "view", "view", "view", "click", "cart", "purchase"}
-	msgs := make([][]byte, n)
-	for i := range msgs {
-		msgs[i] = fmt.Appendf(nil, `{"type":%q,"user":"u%d","item":"i%d","ts":%d,"id":"e-%d"}`,
-			kinds[rng.IntN(len(kinds))], rng.IntN(100_000), zipf.Uint64(), 1_700_000_000_000+int64(i)*10, i)
-	}
-	return msgs
+	return streamMessages(n, 1, 100_000, 10_000, 100)
 }
 
 // busyShopMessages returns n encoded events of 3,000 users over 288 Zipf
 // items at 200,000 events a second.
 func busyShopMessages(n int) [][]byte {
-	rng := rand.New(rand.NewPCG(3, 4))
-	zipf := rand.NewZipf(rng, 1.1, 2, 287)
+	return streamMessages(n, 3, 3_000, 288, 200_000)
+}
+
+// streamMessages returns n encoded events of users over items (Zipf) at
+// perSecond events a second of event time, every one with an id.
+func streamMessages(n int, seed uint64, users, items, perSecond int) [][]byte {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	zipf := rand.NewZipf(rng, 1.1, 2, uint64(items-1))
 	kinds := []string{"view", "view", "view", "view", "click", "cart", "purchase"}
 	msgs := make([][]byte, n)
 	for i := range msgs {
 		msgs[i] = fmt.Appendf(nil, `{"type":%q,"user":"u%d","item":"i%d","ts":%d,"id":"e-%d"}`,
-			kinds[rng.IntN(len(kinds))], rng.IntN(3_000), zipf.Uint64(), 1_700_000_000_000+int64(i)/200, i)
+			kinds[rng.IntN(len(kinds))], rng.IntN(users), zipf.Uint64(), 1_700_000_000_000+int64(i)*1000/int64(perSecond), i)
 	}
 	return msgs
 }
