@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"iter"
 	"math"
 	"sync"
 
@@ -74,6 +75,20 @@ func (b *pairBatch) add(ev pairEvent, mark int) {
 	b.events = append(b.events, ev)
 }
 
+// all yields every event of the batch with its partners, in order.
+func (b *pairBatch) all() iter.Seq2[pairEvent, []pairPartner] {
+	return func(yield func(pairEvent, []pairPartner) bool) {
+		next := 0
+		for _, ev := range b.events {
+			ps := b.partners[next : next+int(ev.n)]
+			next += int(ev.n)
+			if !yield(ev, ps) {
+				return
+			}
+		}
+	}
+}
+
 // addCoOccurrence lists the co-occurrence updates of user u's new
 // interaction with item iid of weight w at ts: its occurrence, and a pair
 // with each of the last CoOccurrenceWindow distinct items of u's history
@@ -139,20 +154,14 @@ func (e *Engine) flushPairsLocked(wake bool) {
 // them.
 func applyPairs(c *features.CoOccurrence, baskets *features.Baskets, batch *pairBatch) bool {
 	touched := false
-	next := 0
-	for _, ev := range batch.events {
-		ps := batch.partners[next : next+int(ev.n)]
-		next += int(ev.n)
+	for ev, ps := range batch.all() {
 		if !ev.basket {
 			for _, p := range ps {
 				touched = c.TouchRow(p.b) != touched
 			}
 		}
 	}
-	next = 0
-	for _, ev := range batch.events {
-		ps := batch.partners[next : next+int(ev.n)]
-		next += int(ev.n)
+	for ev, ps := range batch.all() {
 		if !ev.basket {
 			for _, p := range ps {
 				touched = c.TouchSlot(ev.a, p.b) != (c.TouchSlot(p.b, ev.a) != touched)
@@ -162,10 +171,7 @@ func applyPairs(c *features.CoOccurrence, baskets *features.Baskets, batch *pair
 	var lastTS int64
 	var boost float32
 	boosted := false
-	next = 0
-	for _, ev := range batch.events {
-		ps := batch.partners[next : next+int(ev.n)]
-		next += int(ev.n)
+	for ev, ps := range batch.all() {
 		if ev.basket {
 			baskets.AddItem(ev.a)
 			for _, p := range ps {
