@@ -24,8 +24,14 @@ type Config struct {
 	// Partitions per topic. Default 4.
 	Partitions int
 	// DataDir, when set, persists topics, records and committed offsets
-	// there across restarts. Empty keeps everything in memory.
+	// there across restarts. Empty keeps everything in memory: in a
+	// directory of the broker's own under MemoryDir while it runs.
 	DataDir string
+	// MemoryDir is where the log goes without DataDir (memory_dir.go): a
+	// directory of this broker's own under it, removed by Close. Default
+	// /dev/shm when there is one; where there is none, kfake keeps the log
+	// in the Go heap.
+	MemoryDir string
 	// SegmentBytes is the size at which a partition's log starts a new
 	// segment. Default 4 MiB (kfake: 100 MiB). kfake grows a segment's
 	// buffer by doubling; doubling and copying buffers of up to 128 MiB
@@ -48,11 +54,12 @@ const DefaultSegmentBytes = 4 << 20
 
 // Broker is a running embedded broker.
 type Broker struct {
-	cluster *kfake.Cluster
-	addr    string
-	stop    chan struct{} // closed by Close: ends the retention loop
-	stopped chan struct{} // closed when no retention loop runs (any more)
-	once    sync.Once
+	cluster   *kfake.Cluster
+	addr      string
+	memoryDir string        // the log's directory without DataDir, removed by Close; "" none
+	stop      chan struct{} // closed by Close: ends the retention loop
+	stopped   chan struct{} // closed when no retention loop runs (any more)
+	once      sync.Once
 }
 
 // Start starts the broker and creates its topics.
@@ -101,20 +108,29 @@ func Start(cfg Config) (*Broker, error) {
 			return net.Listen(network, net.JoinHostPort(host, p))
 		}),
 	}
-	if cfg.DataDir != "" {
-		opts = append(opts, kfake.DataDir(cfg.DataDir))
+	dir, memoryDir := cfg.DataDir, ""
+	if dir == "" {
+		if memoryDir, err = makeMemoryDir(cfg.MemoryDir); err != nil {
+			return nil, fmt.Errorf("embedded broker: %w", err)
+		}
+		dir = memoryDir
+	}
+	if dir != "" {
+		opts = append(opts, kfake.DataDir(dir))
 	}
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {
+		removeMemoryDir(memoryDir)
 		return nil, fmt.Errorf("starting embedded broker on %s: %w", cfg.Addr, err)
 	}
-	b := &Broker{cluster: c, addr: c.ListenAddrs()[0], stop: make(chan struct{}), stopped: make(chan struct{})}
+	b := &Broker{cluster: c, addr: c.ListenAddrs()[0], memoryDir: memoryDir, stop: make(chan struct{}), stopped: make(chan struct{})}
 	// Topics seeded by an earlier run with DataDir are loaded, not seeded:
 	// make sure every configured topic exists either way.
 	for _, t := range cfg.Topics {
 		if c.TopicInfo(t) == nil {
 			if err := c.CreateTopic(t, int32(cfg.Partitions), nil); err != nil {
 				c.Close()
+				removeMemoryDir(memoryDir)
 				return nil, fmt.Errorf("embedded broker: creating topic %s: %w", t, err)
 			}
 		}
@@ -145,14 +161,20 @@ func (b *Broker) retain(interval time.Duration) {
 // Addr returns the host:port clients connect to.
 func (b *Broker) Addr() string { return b.addr }
 
-// Close stops the broker (flushing its data directory, if any).
+// Close stops the broker (flushing its data directory, if any; removing
+// the log it kept in memory otherwise).
 func (b *Broker) Close() {
 	b.once.Do(func() {
 		close(b.stop)
 		<-b.stopped
 		b.cluster.Close()
+		removeMemoryDir(b.memoryDir)
 	})
 }
+
+// MemoryDir returns the directory the log is kept in without DataDir, ""
+// when kfake keeps it in the Go heap or with DataDir.
+func (b *Broker) MemoryDir() string { return b.memoryDir }
 
 // DeleteRecords deletes the records of topic's partition before offset
 // (-1: all of them), as a Kafka DeleteRecords request or retention would:

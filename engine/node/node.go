@@ -130,7 +130,11 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		}
 		n.Broker = b
 		n.brokers = []string{b.Addr()}
-		cfg.Logger.Info("embedded Kafka-protocol broker started", "addr", b.Addr(), "data_dir", bcfg.DataDir)
+		if dir := b.MemoryDir(); dir != "" {
+			cfg.Logger.Info("embedded Kafka-protocol broker started", "addr", b.Addr(), "log_in_memory", dir)
+		} else {
+			cfg.Logger.Info("embedded Kafka-protocol broker started", "addr", b.Addr(), "data_dir", bcfg.DataDir)
+		}
 	}
 	ctx, n.cancel = context.WithCancel(ctx)
 	if cfg.DataDir != "" {

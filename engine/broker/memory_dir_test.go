@@ -1,0 +1,108 @@
+package broker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// TestLogWithoutDataDirLivesInAMemoryDirUntilClose: a broker without a
+// data directory writes its log into a directory of its own under
+// MemoryDir, serves what was produced from it, and removes it on Close.
+func TestLogWithoutDataDirLivesInAMemoryDirUntilClose(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	parent := t.TempDir()
+	b, err := Start(Config{Addr: "127.0.0.1:0", Topics: []string{"t"}, Partitions: 1, MemoryDir: parent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	dir := b.MemoryDir()
+	if want := filepath.Join(parent, fmt.Sprintf("%s%d-", memoryDirPrefix, os.Getpid())); !strings.HasPrefix(dir, want) {
+		t.Fatalf("log directory %q, want one starting %q", dir, want)
+	}
+	const n = 100
+	produceNumbered(ctx, t, b.Addr(), n)
+	var logBytes int64
+	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			logBytes += fi.Size()
+		}
+		return nil
+	})
+	if logBytes == 0 {
+		t.Fatalf("nothing written under %s after producing %d records", dir, n)
+	}
+	conn, err := kafka.DialLeader(ctx, "tcp", b.Addr(), "t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := conn.ReadMessage(1 << 20)
+	conn.Close()
+	if err != nil || !strings.HasPrefix(string(m.Value), "0 ") {
+		t.Fatalf("reading the first record back: %q, %v", m.Value, err)
+	}
+	b.Close()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("log directory %s after Close: %v, want it removed", dir, err)
+	}
+}
+
+// TestStartRemovesLogDirsOfProcessesGone: a broker killed before Close
+// leaves its log in memory; the next broker to start removes the
+// directories of processes that no longer run, and only those.
+func TestStartRemovesLogDirsOfProcessesGone(t *testing.T) {
+	parent := t.TempDir()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dirs := map[string]bool{ // name: still there after Start
+		fmt.Sprintf("%s%d-1", memoryDirPrefix, gone.Process.Pid): false,
+		fmt.Sprintf("%s%d-2", memoryDirPrefix, os.Getppid()):     true, // the test's parent runs
+		fmt.Sprintf("%s%d-3", memoryDirPrefix, os.Getpid()):      true, // this process: another broker of it
+		"reco-other": true,
+		fmt.Sprintf("%snot-a-pid", memoryDirPrefix): true,
+	}
+	for name := range dirs {
+		if err := os.MkdirAll(filepath.Join(parent, name, "partitions"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := Start(Config{Addr: "127.0.0.1:0", Topics: []string{"t"}, Partitions: 1, MemoryDir: parent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for name, kept := range dirs {
+		_, err := os.Stat(filepath.Join(parent, name))
+		if there := err == nil; there != kept {
+			t.Errorf("%s there after Start: %v, want %v", name, there, kept)
+		}
+	}
+}
+
+// TestStartFailsWhenTheMemoryDirIsUnusable: a MemoryDir given explicitly
+// must work; only the default may quietly fall back to the heap.
+func TestStartFailsWhenTheMemoryDirIsUnusable(t *testing.T) {
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Start(Config{Addr: "127.0.0.1:0", Topics: []string{"t"}, MemoryDir: notADir})
+	if err == nil {
+		b.Close()
+		t.Fatalf("Start with MemoryDir %s (a file) succeeded, want an error", notADir)
+	}
+	if !strings.Contains(err.Error(), notADir) {
+		t.Fatalf("error %q does not name %s", err, notADir)
+	}
+}
