@@ -29,8 +29,9 @@ type Config struct {
 	DataDir string
 	// MemoryDir is where the log goes without DataDir (memory_dir.go): a
 	// directory of this broker's own under it, removed by Close. Default
-	// /dev/shm when there is one; where there is none, kfake keeps the log
-	// in the Go heap.
+	// /dev/shm when there is one with room for the log (RetentionBytes for
+	// every partition of every topic; 1 GiB when retention keeps
+	// everything); otherwise kfake keeps the log in the Go heap.
 	MemoryDir string
 	// SegmentBytes is the size at which a partition's log starts a new
 	// segment. Default 4 MiB (kfake: 100 MiB). kfake grows a segment's
@@ -51,6 +52,15 @@ type Config struct {
 
 // DefaultSegmentBytes is Config.SegmentBytes's default.
 const DefaultSegmentBytes = 4 << 20
+
+// logBound is the most the log of cfg's topics may take (RetentionBytes a
+// partition), or 1 GiB when retention keeps everything.
+func logBound(cfg Config) int64 {
+	if cfg.RetentionBytes == 0 {
+		return 1 << 30
+	}
+	return cfg.RetentionBytes * int64(cfg.Partitions) * int64(max(len(cfg.Topics), 1))
+}
 
 // Broker is a running embedded broker.
 type Broker struct {
@@ -110,7 +120,7 @@ func Start(cfg Config) (*Broker, error) {
 	}
 	dir, memoryDir := cfg.DataDir, ""
 	if dir == "" {
-		if memoryDir, err = makeMemoryDir(cfg.MemoryDir); err != nil {
+		if memoryDir, err = makeMemoryDir(cfg.MemoryDir, logBound(cfg)); err != nil {
 			return nil, fmt.Errorf("embedded broker: %w", err)
 		}
 		dir = memoryDir

@@ -29,13 +29,18 @@ const defaultMemoryDir = "/dev/shm"
 
 // makeMemoryDir makes the log's directory under parent (default
 // defaultMemoryDir), first removing those of processes that are gone. It
-// returns "" without error when parent is the default and unusable
-// (there is no /dev/shm on macOS): kfake then keeps the log in the heap.
-func makeMemoryDir(parent string) (string, error) {
+// returns "" without error when parent is the default and unusable —
+// there is no /dev/shm on macOS, and a container's may hold less than
+// need bytes (Docker's: 64 MiB) — and kfake then keeps the log in the
+// heap: a log that fills its file system fails every produce.
+func makeMemoryDir(parent string, need int64) (string, error) {
 	explicit := parent != ""
 	if !explicit {
 		parent = defaultMemoryDir
 		if fi, err := os.Stat(parent); err != nil || !fi.IsDir() {
+			return "", nil
+		}
+		if free, ok := freeBytes(parent); !ok || free < need {
 			return "", nil
 		}
 	}

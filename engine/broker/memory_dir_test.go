@@ -106,3 +106,14 @@ func TestStartFailsWhenTheMemoryDirIsUnusable(t *testing.T) {
 		t.Fatalf("error %q does not name %s", err, notADir)
 	}
 }
+
+// TestDefaultMemoryDirNeedsRoomForTheLog: without room for the log on
+// /dev/shm (a container's is often 64 MiB), the log stays in the heap
+// rather than fail every produce once the file system is full.
+func TestDefaultMemoryDirNeedsRoomForTheLog(t *testing.T) {
+	dir, err := makeMemoryDir("", 1<<62)
+	if err != nil || dir != "" {
+		removeMemoryDir(dir)
+		t.Fatalf("makeMemoryDir with no room = %q, %v; want \"\", nil (the heap)", dir, err)
+	}
+}
