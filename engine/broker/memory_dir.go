@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -20,9 +21,17 @@ import (
 // p99 from 16–35 ms to 10–19 ms (docs/performance.md, Freshness).
 
 // memoryDirPrefix starts the name of every broker's log directory; the
-// process id follows, so that directories left by a process that is gone
-// (killed before Close) can be told apart and removed.
+// process id and the host name follow (memoryDirPattern), so that
+// directories left by a process that is gone (killed before Close) can be
+// told apart and removed — and only by a process of the same host: a
+// container sharing /dev/shm with another has its own process ids.
 const memoryDirPrefix = "reco-broker-"
+
+// memoryDirPattern is the start of the log directory's name for process
+// pid on host: os.MkdirTemp adds a random end.
+func memoryDirPattern(pid int, host string) string {
+	return fmt.Sprintf("%s%d@%s-", memoryDirPrefix, pid, host)
+}
 
 // defaultMemoryDir is Config.MemoryDir's default.
 const defaultMemoryDir = "/dev/shm"
@@ -44,8 +53,9 @@ func makeMemoryDir(parent string, need int64) (string, error) {
 			return "", nil
 		}
 	}
-	removeAbandonedMemoryDirs(parent)
-	dir, err := os.MkdirTemp(parent, fmt.Sprintf("%s%d-", memoryDirPrefix, os.Getpid()))
+	host, _ := os.Hostname()
+	removeAbandonedMemoryDirs(parent, host)
+	dir, err := os.MkdirTemp(parent, memoryDirPattern(os.Getpid(), host))
 	if err != nil {
 		if explicit {
 			return "", fmt.Errorf("making the log's directory in %s: %w", parent, err)
@@ -56,9 +66,9 @@ func makeMemoryDir(parent string, need int64) (string, error) {
 }
 
 // removeAbandonedMemoryDirs removes the log directories under parent of
-// processes that no longer run: a broker killed before Close leaves its
-// log behind, in memory until the machine restarts.
-func removeAbandonedMemoryDirs(parent string) {
+// processes of host that no longer run: a broker killed before Close
+// leaves its log behind, in memory until the machine restarts.
+func removeAbandonedMemoryDirs(parent, host string) {
 	entries, err := os.ReadDir(parent)
 	if err != nil {
 		return
@@ -68,8 +78,9 @@ func removeAbandonedMemoryDirs(parent string) {
 		if !ok || !e.IsDir() {
 			continue
 		}
-		var pid int
-		if _, err := fmt.Sscanf(rest, "%d-", &pid); err != nil || pid == os.Getpid() {
+		pidText, rest, ok := strings.Cut(rest, "@")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid == os.Getpid() || !strings.HasPrefix(rest, host+"-") {
 			continue
 		}
 		if processGone(pid) {

@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +25,8 @@ func TestLogWithoutDataDirLivesInAMemoryDirUntilClose(t *testing.T) {
 	}
 	defer b.Close()
 	dir := b.MemoryDir()
-	if want := filepath.Join(parent, fmt.Sprintf("%s%d-", memoryDirPrefix, os.Getpid())); !strings.HasPrefix(dir, want) {
+	host, _ := os.Hostname()
+	if want := filepath.Join(parent, memoryDirPattern(os.Getpid(), host)); !strings.HasPrefix(dir, want) {
 		t.Fatalf("log directory %q, want one starting %q", dir, want)
 	}
 	const n = 100
@@ -57,20 +57,23 @@ func TestLogWithoutDataDirLivesInAMemoryDirUntilClose(t *testing.T) {
 }
 
 // TestStartRemovesLogDirsOfProcessesGone: a broker killed before Close
-// leaves its log in memory; the next broker to start removes the
-// directories of processes that no longer run, and only those.
+// leaves its log in memory; the next broker to start on the same host
+// removes the directories of processes that no longer run, and only
+// those.
 func TestStartRemovesLogDirsOfProcessesGone(t *testing.T) {
 	parent := t.TempDir()
 	gone := exec.Command("true")
 	if err := gone.Run(); err != nil {
 		t.Fatal(err)
 	}
+	host, _ := os.Hostname()
 	dirs := map[string]bool{ // name: still there after Start
-		fmt.Sprintf("%s%d-1", memoryDirPrefix, gone.Process.Pid): false,
-		fmt.Sprintf("%s%d-2", memoryDirPrefix, os.Getppid()):     true, // the test's parent runs
-		fmt.Sprintf("%s%d-3", memoryDirPrefix, os.Getpid()):      true, // this process: another broker of it
-		"reco-other": true,
-		fmt.Sprintf("%snot-a-pid", memoryDirPrefix): true,
+		memoryDirPattern(gone.Process.Pid, host) + "1":           false,
+		memoryDirPattern(os.Getppid(), host) + "2":               true, // the test's parent runs
+		memoryDirPattern(os.Getpid(), host) + "3":                true, // this process: another broker of it
+		memoryDirPattern(gone.Process.Pid, "another-host") + "4": true, // its process ids are not ours
+		memoryDirPrefix + "not-a-pid":                            true,
+		"reco-other":                                             true,
 	}
 	for name := range dirs {
 		if err := os.MkdirAll(filepath.Join(parent, name, "partitions"), 0o755); err != nil {
