@@ -8,7 +8,8 @@ import (
 )
 
 // processGone reports whether no process has id pid. A process of another
-// user answers EPERM: it exists.
+// user answers EPERM: it exists. So does one killed but not yet reaped by
+// its parent: its directory goes at a later start.
 func processGone(pid int) bool {
 	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
