@@ -130,11 +130,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		}
 		n.Broker = b
 		n.brokers = []string{b.Addr()}
-		if dir := b.MemoryDir(); dir != "" {
-			cfg.Logger.Info("embedded Kafka-protocol broker started", "addr", b.Addr(), "log_in_memory", dir)
-		} else {
-			cfg.Logger.Info("embedded Kafka-protocol broker started", "addr", b.Addr(), "data_dir", bcfg.DataDir)
-		}
+		cfg.Logger.Info("embedded Kafka-protocol broker started", "addr", b.Addr(), "data_dir", bcfg.DataDir, "log_in_memory", b.MemoryDir())
 	}
 	ctx, n.cancel = context.WithCancel(ctx)
 	if cfg.DataDir != "" {
