@@ -61,6 +61,8 @@ func (u *User) HistoryLen() int { return len(u.history) }
 // where a loop over it compiles to a plain loop (a function value passed
 // to Recent is called once per step).
 func (u *User) Newest(k int) Interaction {
+	// The newest entry sits just before head (wrapping); head is 0 while
+	// the ring is not yet full, so this also covers the append phase.
 	i := u.head - k
 	if i < 0 {
 		i += len(u.history)
@@ -71,18 +73,11 @@ func (u *User) Newest(k int) Interaction {
 // Recent calls fn for up to n remembered interactions, newest first, and
 // stops early when fn returns false. n <= 0 means all.
 func (u *User) Recent(n int, fn func(Interaction) bool) {
-	l := len(u.history)
-	if n <= 0 || n > l {
+	if l := len(u.history); n <= 0 || n > l {
 		n = l
 	}
-	// The newest entry sits just before head (wrapping); head is 0 while
-	// the ring is not yet full, so this also covers the append phase.
 	for k := 1; k <= n; k++ {
-		i := u.head - k
-		if i < 0 {
-			i += l
-		}
-		if !fn(u.history[i].interaction()) {
+		if !fn(u.Newest(k)) {
 			return
 		}
 	}
