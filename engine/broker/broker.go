@@ -53,15 +53,6 @@ type Config struct {
 // DefaultSegmentBytes is Config.SegmentBytes's default.
 const DefaultSegmentBytes = 4 << 20
 
-// logBound is the most the log of cfg's topics may take (RetentionBytes a
-// partition), or 1 GiB when retention keeps everything.
-func logBound(cfg Config) int64 {
-	if cfg.RetentionBytes == 0 {
-		return 1 << 30
-	}
-	return cfg.RetentionBytes * int64(cfg.Partitions) * int64(max(len(cfg.Topics), 1))
-}
-
 // Broker is a running embedded broker.
 type Broker struct {
 	cluster   *kfake.Cluster

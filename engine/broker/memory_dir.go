@@ -65,6 +65,15 @@ func makeMemoryDir(parent string, need int64) (string, error) {
 	return dir, nil
 }
 
+// logBound is the most the log of cfg's topics may take (RetentionBytes a
+// partition), or 1 GiB when retention keeps everything.
+func logBound(cfg Config) int64 {
+	if cfg.RetentionBytes == 0 {
+		return 1 << 30
+	}
+	return cfg.RetentionBytes * int64(cfg.Partitions) * int64(max(len(cfg.Topics), 1))
+}
+
 // removeAbandonedMemoryDirs removes the log directories under parent of
 // processes of host that no longer run: a broker killed before Close
 // leaves its log behind, in memory until the machine restarts.
