@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -26,6 +27,7 @@ func runBench(ctx context.Context, args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	generate := fs.Int("generate", 0, "baskets format: first write this many synthetic baskets with planted complements to --data (see bench/generate.go)")
 	cfg := engineFlags(fs)
+	hugeMiB := heapHugePagesFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,6 +44,7 @@ func runBench(ctx context.Context, args []string) error {
 	if *data == "" {
 		return fmt.Errorf("--data is required")
 	}
+	adviseHeapHugePages(slog.Default(), readHostMemory(thpEnabledFile, overcommitFile, meminfoFile), *hugeMiB)
 	if *generate > 0 {
 		if *format != "baskets" {
 			return fmt.Errorf("--generate writes baskets: use it with --format baskets")

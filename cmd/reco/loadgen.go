@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -60,6 +61,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	fetchBytes := fs.Int("fetch-max-bytes", stream.DefaultFetchMaxBytes, "ingest: most bytes one fetch of a partition returns, for the bare reader and the engine alike")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to this file (ingest: of the engine's consumption only)")
 	memProfile := fs.String("memprofile", "", "memory: write a heap profile of the filled engine to this file (go tool pprof -sample_index=inuse_space)")
+	hugeMiB := heapHugePagesFlag(fs)
 	traceFile := fs.String("trace", "", "ingest: write an execution trace of the engine's consumption in the first round to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -71,6 +73,10 @@ func runLoadgen(ctx context.Context, args []string) error {
 		flagMin{"rounds", float64(*rounds), 1}, flagMin{"serve-qps", float64(*serveQPS), 0}, flagMin{"fetch-max-bytes", float64(*fetchBytes), 1},
 	); err != nil {
 		return err
+	}
+	switch *mode {
+	case "ingest", "memory", "soak": // the modes that hold an engine in this process
+		adviseHeapHugePages(slog.Default(), readHostMemory(thpEnabledFile, overcommitFile, meminfoFile), *hugeMiB)
 	}
 	if *mode != "ingest" {
 		stopProfile, err := startCPUProfile(*cpuProfile)

@@ -32,6 +32,7 @@ func runServe(ctx context.Context, args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (written at shutdown)")
 	traceFile := fs.String("trace", "", "write an execution trace of the whole run to this file (go tool trace; large: ~10 MB/s under load)")
 	eng := engineFlags(fs)
+	hugeMiB := heapHugePagesFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func runServe(ctx context.Context, args []string) error {
 	if *brokers != "" {
 		cfg.Brokers = strings.Split(*brokers, ",")
 	}
-	logHugePages(slog.Default(), thpEnabledFile)
+	adviseHeapHugePages(slog.Default(), readHostMemory(thpEnabledFile, overcommitFile, meminfoFile), *hugeMiB)
 	stopProfile, err := startCPUProfile(*cpuProfile)
 	if err != nil {
 		return err
