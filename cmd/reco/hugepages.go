@@ -137,10 +137,10 @@ func adviseHeapHugePages(logger *slog.Logger, h hostMemory, wantMiB int) int64 {
 	block = nil
 	debug.FreeOSMemory()
 	if err != nil {
-		logger.Warn("asking for transparent huge pages for the Go heap failed; it grows in 4 KiB pages", "bytes", bytes, "err", err)
+		logger.Warn("asking for transparent huge pages for the Go heap failed; it grows in 4 KiB pages", "asked_mib", bytes>>20, "err", err)
 		return 0
 	}
-	logger.Info("the Go heap's next bytes get transparent huge pages", "bytes", bytes, "why", why)
+	logger.Info("the Go heap grows into transparent huge pages", "advised_mib", bytes>>20, "why", why)
 	return bytes
 }
 
