@@ -31,6 +31,9 @@ func runBench(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := checkMins(fs, flagMin{"heap-huge-pages-mb", float64(*hugeMiB), -1}); err != nil {
+		return err
+	}
 	stopProfile, err := startCPUProfile(*cpuProfile)
 	if err != nil {
 		return err

@@ -184,8 +184,8 @@ func checkMins(fs *flag.FlagSet, mins ...flagMin) error {
 	for _, f := range mins {
 		if f.val < f.min {
 			want := "more than 0"
-			if f.min == 0 {
-				want = "0 or more"
+			if f.min <= 0 {
+				want = fmt.Sprintf("%g or more", f.min)
 			}
 			return fmt.Errorf("--%s is %s: want %s", f.name, fs.Lookup(f.name).Value, want)
 		}

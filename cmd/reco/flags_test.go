@@ -33,6 +33,9 @@ func TestServeReplayAndBenchRefuseBadFlags(t *testing.T) {
 		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--max-event-future", "-1h"}, "--max-event-future is -1h0m0s: want 0 or more"},
 		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--embedded-retention-mb", "-1"}, "--embedded-retention-mb is -1: want 0 or more"},
 		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--max-concurrent-answers", "0"}, "--max-concurrent-answers is 0: want more than 0"},
+		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--heap-huge-pages-mb", "-2"}, "--heap-huge-pages-mb is -2: want -1 or more"},
+		{func(a []string) error { return runBench(t.Context(), a) }, []string{"--heap-huge-pages-mb", "-5"}, "--heap-huge-pages-mb is -5: want -1 or more"},
+		{func(a []string) error { return runLoadgen(t.Context(), a) }, []string{"--mode", "ingest", "--heap-huge-pages-mb", "-3"}, "--heap-huge-pages-mb is -3: want -1 or more"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

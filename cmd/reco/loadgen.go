@@ -71,6 +71,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		flagMin{"concurrency", float64(*conc), 1}, flagMin{"duration", dur.Seconds(), 1e-9}, flagMin{"requests", float64(*maxReq), 1},
 		flagMin{"rate", *rate, 0}, flagMin{"ingest-rate", float64(*ingestRate), 1}, flagMin{"qps", float64(*soakQPS), 1},
 		flagMin{"rounds", float64(*rounds), 1}, flagMin{"serve-qps", float64(*serveQPS), 0}, flagMin{"fetch-max-bytes", float64(*fetchBytes), 1},
+		flagMin{"heap-huge-pages-mb", float64(*hugeMiB), -1},
 	); err != nil {
 		return err
 	}

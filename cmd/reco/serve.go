@@ -45,7 +45,7 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	if err := checkMins(fs, flagMin{"fetch-max-bytes", float64(*fetchBytes), 1}, flagMin{"cache-mb", float64(*cacheMB), 1},
 		flagMin{"cache-ttl", cacheTTL.Seconds(), 0}, flagMin{"snapshot-interval", snapEvery.Seconds(), 0},
-		flagMin{"embedded-retention-mb", float64(*retentionMB), 0}); err != nil {
+		flagMin{"embedded-retention-mb", float64(*retentionMB), 0}, flagMin{"heap-huge-pages-mb", float64(*hugeMiB), -1}); err != nil {
 		return err
 	}
 	ts := strings.Split(*topics, ",")
