@@ -47,7 +47,7 @@ func runBench(ctx context.Context, args []string) error {
 	if *data == "" {
 		return fmt.Errorf("--data is required")
 	}
-	adviseHeapHugePages(slog.Default(), readHostMemory(thpEnabledFile, overcommitFile, meminfoFile), *hugeMiB)
+	adviseHeapHugePages(slog.Default(), thisHost(), *hugeMiB)
 	if *generate > 0 {
 		if *format != "baskets" {
 			return fmt.Errorf("--generate writes baskets: use it with --format baskets")

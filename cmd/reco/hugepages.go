@@ -51,6 +51,9 @@ type hostMemory struct {
 	memTotal   int64 // bytes; 0 when unknown
 }
 
+// thisHost reads this machine's settings from where Linux shows them.
+func thisHost() hostMemory { return readHostMemory(thpEnabledFile, overcommitFile, meminfoFile) }
+
 func readHostMemory(enabledPath, overcommitPath, meminfoPath string) hostMemory {
 	var h hostMemory
 	if b, err := os.ReadFile(enabledPath); err == nil {

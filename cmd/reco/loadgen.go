@@ -77,7 +77,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 	}
 	switch *mode {
 	case "ingest", "memory", "soak": // the modes that hold an engine in this process
-		adviseHeapHugePages(slog.Default(), readHostMemory(thpEnabledFile, overcommitFile, meminfoFile), *hugeMiB)
+		adviseHeapHugePages(slog.Default(), thisHost(), *hugeMiB)
 	}
 	if *mode != "ingest" {
 		stopProfile, err := startCPUProfile(*cpuProfile)

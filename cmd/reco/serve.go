@@ -61,7 +61,7 @@ func runServe(ctx context.Context, args []string) error {
 	if *brokers != "" {
 		cfg.Brokers = strings.Split(*brokers, ",")
 	}
-	adviseHeapHugePages(slog.Default(), readHostMemory(thpEnabledFile, overcommitFile, meminfoFile), *hugeMiB)
+	adviseHeapHugePages(slog.Default(), thisHost(), *hugeMiB)
 	stopProfile, err := startCPUProfile(*cpuProfile)
 	if err != nil {
 		return err
