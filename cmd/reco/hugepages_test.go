@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -103,10 +104,24 @@ func TestHugePageInterior(t *testing.T) {
 // TestHeapGrowsIntoAdvisedMemory checks the mechanism end to end: after
 // adviseHeapHugePages, a large allocation (which needs fresh heap) lands in
 // memory the kernel marks for huge pages ("hg" in the mapping's VmFlags).
+//
+// It runs in a child process: in this one the tests before it leave free
+// holes in the heap, and the allocator fills those first (lowest address
+// first), as it should, so where a new allocation lands would depend on
+// them.
 func TestHeapGrowsIntoAdvisedMemory(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		if err := adviseHugePages(make([]byte, 4*hugePageSize)); err == nil {
 			t.Fatal("advising huge pages succeeded off Linux")
+		}
+		return
+	}
+	if os.Getenv("RECO_TEST_FRESH_HEAP") != "1" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHeapGrowsIntoAdvisedMemory$", "-test.v")
+		cmd.Env = append(os.Environ(), "RECO_TEST_FRESH_HEAP=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestHeapGrowsIntoAdvisedMemory") {
+			t.Fatalf("in a fresh process: %v\n%s", err, out)
 		}
 		return
 	}
