@@ -102,6 +102,8 @@ func heapHugePagesPlan(h hostMemory, wantMiB int) (bytes int64, why string) {
 		return 0, fmt.Sprintf("the machine's mode is %q: only madvise lets a process ask (set always or madvise for faster ingest; README)", mode)
 	case h.overcommit == "2":
 		return 0, "strict overcommit (vm.overcommit_memory = 2) would charge the whole reservation"
+	case strconv.IntSize == 32:
+		return 0, "a 32-bit address space has no room to spare for the block"
 	}
 	bytes = int64(wantMiB) << 20
 	if wantMiB < 0 {
