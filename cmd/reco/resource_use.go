@@ -29,8 +29,8 @@ func readResourceUse() resourceUse {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
 		u.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		u.faults = ru.Minflt
-		u.sleeps = ru.Nvcsw
+		u.faults = int64(ru.Minflt) // int32 on 386
+		u.sleeps = int64(ru.Nvcsw)
 	}
 	if b, err := os.ReadFile("/proc/stat"); err == nil {
 		u.busy, u.idle, _ = parseProcStat(string(b))
