@@ -28,7 +28,7 @@ const hugePageSize = 2 << 20
 // loadgen share it, so that a benchmark's engine runs on the memory a
 // production one would.
 func heapHugePagesFlag(fs *flag.FlagSet) *int {
-	return fs.Int("heap-huge-pages-mb", -1, "MiB of the Go heap's growth backed by transparent huge pages when the machine's mode is madvise (-1: a quarter of the machine's memory; 0: none; see README)")
+	return fs.Int("heap-huge-pages-mb", -1, "MiB of the Go heap's growth backed by transparent huge pages when the machine's mode is madvise (-1: half the machine's memory; 0: none; see README)")
 }
 
 // thpMode returns the mode a transparent_hugepage/enabled file selects:
@@ -87,11 +87,12 @@ func readHostMemory(enabledPath, overcommitPath, meminfoPath string) hostMemory 
 // the state grows into costs a page fault: ~11 µs each on the benchmark VM,
 // and the engine's ingest took 47 k of them per 500 k events against 4–9 k
 // with huge pages (docs/performance.md, Ingest, session 20). The plan asks
-// for a quarter of the machine's memory by default: room for the memory
-// benchmark's million users several times over, and a reservation the
-// kernel's default (heuristic) overcommit never refuses. Under strict
-// overcommit (mode 2) the reservation would be charged in full, so none is
-// made.
+// for half the machine's memory by default: a heap larger than that is
+// near running out anyway, and the memory benchmark's million users (2.4
+// GiB of heap) fit even on an 8 GiB machine. The kernel's default
+// (heuristic) overcommit never refuses a reservation below the machine's
+// memory, and it costs the runtime ~1 MiB of metadata per GiB. Under
+// strict overcommit (mode 2) it would be charged in full, so none is made.
 func heapHugePagesPlan(h hostMemory, wantMiB int) (bytes int64, why string) {
 	switch mode := thpMode(h.thpEnabled); {
 	case wantMiB == 0:
@@ -110,7 +111,7 @@ func heapHugePagesPlan(h hostMemory, wantMiB int) (bytes int64, why string) {
 		if h.memTotal <= 0 {
 			return 0, "the machine's memory is unknown (" + meminfoFile + ")"
 		}
-		bytes = h.memTotal / 4
+		bytes = h.memTotal / 2
 	}
 	bytes &^= hugePageSize - 1
 	if bytes < hugePageSize {

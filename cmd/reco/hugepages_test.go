@@ -39,9 +39,9 @@ func TestHeapHugePagesPlan(t *testing.T) {
 		bytes   int64
 		why     string
 	}{
-		{"madvise: a quarter of memory", hostMemory{madvise, "0", 24 * gib}, -1, 6 * gib, "madvise"},
+		{"madvise: half the memory", hostMemory{madvise, "0", 24 * gib}, -1, 12 * gib, "madvise"},
 		{"madvise: as asked, whole huge pages", hostMemory{madvise, "1", 24 * gib}, 101, 100 << 20, "madvise"},
-		{"a quarter rounded down to huge pages", hostMemory{madvise, "0", 10<<20 + 4096}, -1, 2 << 20, "madvise"},
+		{"half rounded down to huge pages", hostMemory{madvise, "0", 10<<20 + 4096}, -1, 4 << 20, "madvise"},
 		{"turned off by the flag", hostMemory{madvise, "0", 24 * gib}, 0, 0, "is 0"},
 		{"always needs nothing", hostMemory{always, "0", 24 * gib}, -1, 0, "without asking"},
 		{"never allows nothing", hostMemory{never, "0", 24 * gib}, -1, 0, `"never"`},
