@@ -138,9 +138,7 @@ func adviseHeapHugePages(logger *slog.Logger, h hostMemory, wantMiB int) int64 {
 		logger.Info("the Go heap gets no transparent huge pages from reco", "why", why)
 		return 0
 	}
-	block := make([]byte, bytes)
-	err := adviseHugePages(block)
-	block = nil
+	err := adviseHugePages(make([]byte, bytes)) // unreachable once advised
 	debug.FreeOSMemory()
 	if err != nil {
 		logger.Warn("asking for transparent huge pages for the Go heap failed; it grows in 4 KiB pages", "asked_mib", bytes>>20, "err", err)
