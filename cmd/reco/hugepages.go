@@ -67,8 +67,8 @@ func readHostMemory(enabledPath, overcommitPath, meminfoPath string) hostMemory 
 		s := bufio.NewScanner(f)
 		for s.Scan() {
 			// "MemTotal:       24576000 kB"
-			if f := strings.Fields(s.Text()); len(f) == 3 && f[0] == "MemTotal:" && f[2] == "kB" {
-				if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+			if fields := strings.Fields(s.Text()); len(fields) == 3 && fields[0] == "MemTotal:" && fields[2] == "kB" {
+				if kb, err := strconv.ParseInt(fields[1], 10, 64); err == nil {
 					h.memTotal = kb << 10
 				}
 				break
