@@ -76,7 +76,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		return err
 	}
 	switch *mode {
-	case "ingest", "memory", "soak": // the modes that hold an engine in this process
+	case "ingest", "memory": // the modes that hold an engine in this process (soak's server is a child, which advises its own)
 		adviseHeapHugePages(slog.Default(), thisHost(), *hugeMiB)
 	}
 	if *mode != "ingest" {
