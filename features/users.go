@@ -60,14 +60,17 @@ func (u *User) HistoryLen() int { return len(u.history) }
 // newest, k = HistoryLen() the oldest. It is Recent for the ingest path,
 // where a loop over it compiles to a plain loop (a function value passed
 // to Recent is called once per step).
-func (u *User) Newest(k int) Interaction {
-	// The newest entry sits just before head (wrapping); head is 0 while
-	// the ring is not yet full, so this also covers the append phase.
+func (u *User) Newest(k int) Interaction { return u.history[u.newestSlot(k)].interaction() }
+
+// newestSlot is the index in history of the k-th newest interaction. The
+// newest entry sits just before head (wrapping); head is 0 while the ring
+// is not yet full, so this also covers the append phase.
+func (u *User) newestSlot(k int) int {
 	i := u.head - k
 	if i < 0 {
 		i += len(u.history)
 	}
-	return u.history[i].interaction()
+	return i
 }
 
 // Recent calls fn for up to n remembered interactions, newest first, and
@@ -210,8 +213,8 @@ func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.LookupKey(k
 // HashTable.Touch); the result must be used.
 func (t *Users) TouchUser(id UserID) bool {
 	u := t.users.At(id)
-	if n := len(u.history); n > 0 {
-		return u.history[(u.head+n-1)%n].item == 0 && u.Consent
+	if len(u.history) > 0 {
+		return u.history[u.newestSlot(1)].item == 0 && u.Consent
 	}
 	return u.Consent
 }
