@@ -115,6 +115,10 @@ func (f *inFlight) firstErr() error {
 	return f.err
 }
 
+// metadataCacheTTL is how long a Producer's writer trusts a topic's
+// partition count (metadataCache).
+const metadataCacheTTL = time.Second
+
 // NewProducer returns a producer; Close it when done.
 func NewProducer(cfg ProducerConfig) *Producer {
 	switch {
@@ -134,6 +138,7 @@ func NewProducer(cfg ProducerConfig) *Producer {
 		BatchSize:              1000,
 		RequiredAcks:           kafka.RequireAll,
 		AllowAutoTopicCreation: true,
+		Transport:              newMetadataCache(kafka.DefaultTransport, metadataCacheTTL),
 	}}
 	if cfg.InFlight > 0 {
 		p.inFlight = &inFlight{wake: make(chan struct{}, 1)}
