@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -26,9 +25,10 @@ import (
 // runLoadgen measures a running server over HTTP. Both modes are bounded
 // in time and count and stop by themselves.
 //
-//	--mode freshness: posts a view for a brand-new shopper, then polls that
-//	  shopper's feed until it is personalised; reports event-to-visible
-//	  latency percentiles over --events events.
+//	--mode freshness: --events probes, one every --probe-every, each
+//	  posting a view for a brand-new shopper and asking for that shopper's
+//	  feed until it is personalised; reports event-to-visible latency
+//	  percentiles (freshness.go).
 //	--mode load: --concurrency workers request --path (with {user} replaced
 //	  by u1..u--users, Zipf-distributed) for --duration or --requests.
 //	--mode ingest: in-process broker; a bare kafka-go reader and the
@@ -46,6 +46,8 @@ func runLoadgen(ctx context.Context, args []string) error {
 	mode := fs.String("mode", "load", "load, freshness, ingest, memory, soak or events")
 	events := fs.Int("events", 1000, "freshness: events to measure; ingest: events to produce and consume")
 	item := fs.String("item", "i1", "freshness: item the new shoppers view")
+	probeEvery := fs.Duration("probe-every", 20*time.Millisecond, "freshness: time between probes, each started whether or not the earlier ones saw their event")
+	probeConns := fs.Int("probe-conns", 16, "freshness: connections at most, shared by the probes waiting")
 	apiKey := fs.String("api-key", "", "API key for POST /v1/events")
 	path := fs.String("path", "/v1/recommend/feed?user={user}&n=10", "load: request path; {user} is replaced by a user id")
 	users := fs.Int("users", 3000, "load: users u1..uN to draw from (Zipf); memory: users to create")
@@ -67,7 +69,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := checkMins(fs,
-		flagMin{"events", float64(*events), 1}, flagMin{"users", float64(*users), 1}, flagMin{"items", float64(*memItems), 1},
+		flagMin{"events", float64(*events), 1}, flagMin{"users", float64(*users), 1}, flagMin{"probe-every", probeEvery.Seconds(), 0}, flagMin{"probe-conns", float64(*probeConns), 1}, flagMin{"items", float64(*memItems), 1},
 		flagMin{"concurrency", float64(*conc), 1}, flagMin{"duration", dur.Seconds(), 1e-9}, flagMin{"requests", float64(*maxReq), 1},
 		flagMin{"rate", *rate, 0}, flagMin{"ingest-rate", float64(*ingestRate), 1}, flagMin{"qps", float64(*soakQPS), 1},
 		flagMin{"rounds", float64(*rounds), 1}, flagMin{"serve-qps", float64(*serveQPS), 0}, flagMin{"fetch-max-bytes", float64(*fetchBytes), 1},
@@ -88,7 +90,18 @@ func runLoadgen(ctx context.Context, args []string) error {
 	}
 	switch *mode {
 	case "freshness":
-		return freshness(ctx, strings.TrimRight(*base, "/"), *item, *apiKey, *events)
+		cfg := freshnessConfig{base: strings.TrimRight(*base, "/"), item: *item, apiKey: *apiKey, events: *events,
+			every: *probeEvery, conns: *probeConns, deadline: 10 * time.Second}
+		rs, mostWaiting, err := freshness(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		line, err := freshnessReport(rs, mostWaiting, cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Println(line)
+		return nil
 	case "memory":
 		return memoryBench(ctx, *users, *memItems, *events, *memProfile)
 	case "ingest":
@@ -132,68 +145,6 @@ func writeEvents(w io.Writer, n, users, items int) error {
 		}
 	}
 	return bw.Flush()
-}
-
-func freshness(ctx context.Context, base, item, apiKey string, n int) error {
-	c := &fasthttp.Client{MaxConnsPerHost: 4, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second}
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
-	lat := make([]time.Duration, 0, n)
-	// The POST's own time too: it returns once the broker has the event,
-	// so it tells producing apart from consuming in the total.
-	posted := make([]time.Duration, 0, n)
-	// And the answer's: the GET that saw the event, from its sending to its
-	// answer. Under load it is a share of the total too, since the event
-	// may have been applied while that GET waited for its turn.
-	lastGet := make([]time.Duration, 0, n)
-	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(resp)
-	var body struct {
-		Items []struct{ Reasons []string } `json:"items"`
-	}
-	for i := 0; i < n && ctx.Err() == nil; i++ {
-		user := "fresh-" + run + "-" + strconv.Itoa(i)
-		req.Reset()
-		req.SetRequestURI(base + "/v1/events")
-		req.Header.SetMethod("POST")
-		if apiKey != "" {
-			req.Header.Set("Authorization", "Bearer "+apiKey)
-		}
-		req.SetBodyString(`{"type":"view","user":"` + user + `","item":"` + item + `"}`)
-		start := time.Now()
-		if err := c.Do(req, resp); err != nil {
-			return fmt.Errorf("POST /v1/events: %w", err)
-		}
-		if resp.StatusCode() != 202 {
-			return fmt.Errorf("POST /v1/events: %d %s", resp.StatusCode(), resp.Body())
-		}
-		posted = append(posted, time.Since(start))
-		deadline := start.Add(10 * time.Second)
-		for {
-			req.Reset()
-			req.SetRequestURI(base + "/v1/recommend/feed?n=1&user=" + user)
-			getStart := time.Now()
-			if err := c.Do(req, resp); err != nil {
-				return fmt.Errorf("GET feed: %w", err)
-			}
-			body.Items = nil
-			if err := json.Unmarshal(resp.Body(), &body); err == nil && len(body.Items) > 0 &&
-				len(body.Items[0].Reasons) > 0 && body.Items[0].Reasons[0] != "popular right now" {
-				lastGet = append(lastGet, time.Since(getStart))
-				break
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("event %d for %s not visible after 10 s (is %s a known item?)", i, user, item)
-			}
-		}
-		lat = append(lat, time.Since(start))
-	}
-	slices.Sort(lat)
-	slices.Sort(posted)
-	slices.Sort(lastGet)
-	fmt.Printf("freshness: %d events, event-to-visible (POST /v1/events → Kafka → consumer → feed answer) p50 %v p90 %v p99 %v max %v; the POST alone p50 %v p99 %v; the GET that saw it p50 %v p99 %v\n",
-		len(lat), pct(lat, 50), pct(lat, 90), pct(lat, 99), lat[len(lat)-1], pct(posted, 50), pct(posted, 99), pct(lastGet, 50), pct(lastGet, 99))
-	return nil
 }
 
 func pct(s []time.Duration, p int) time.Duration {
