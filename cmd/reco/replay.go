@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,6 +62,12 @@ func runReplay(ctx context.Context, args []string) error {
 	sc.Buffer(make([]byte, 1<<20), engine.MaxEventBytes+1)
 	var msgs []kafka.Message
 	var dec engine.Message
+	if os.Getenv("GOGC") == "" {
+		// The replay's live heap is a few MB of messages in flight, so
+		// the default GOGC collects every few MB allocated: 6 % of its
+		// CPU at 390 k events/s, on the CPUs the server it feeds runs on.
+		debug.SetGCPercent(400)
+	}
 	line, sent, bad := 0, 0, 0
 	start, last := time.Now(), time.Now()
 	flush := func() error {
@@ -81,27 +90,20 @@ func runReplay(ctx context.Context, args []string) error {
 	}
 	for sc.Scan() {
 		line++
-		if strings.TrimSpace(sc.Text()) == "" {
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
 			continue
 		}
 		// Decoded in place, borrowing the line's bytes: the message is
-		// encoded from it before the scanner reuses them.
-		dec.Decode(sc.Bytes())
+		// made from them before the scanner reuses them.
+		dec.Decode(text)
 		ev, err := &dec.Event, dec.Err
 		if err != nil {
 			bad++
 			slog.Warn("skipping invalid line", "file", fs.Arg(0), "line", line, "err", err)
 			continue
 		}
-		if ev.TS == 0 {
-			ev.TS = time.Now().UnixMilli()
-		}
-		m, err := p.Message(ev)
-		if err != nil {
-			return err
-		}
-		m.Topic = *topic
-		msgs = append(msgs, m)
+		msgs = append(msgs, kafka.Message{Topic: *topic, Key: []byte(ev.Key()), Value: stampedLine(text, ev.TS, time.Now)})
 		if len(msgs) >= *batch {
 			if err := flush(); err != nil {
 				return err
@@ -119,4 +121,22 @@ func runReplay(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "replay: %d events produced to %s, %d invalid lines skipped, in %s\n", sent, *topic, bad, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// stampedLine returns the message value for a valid event's line: a copy
+// of the line, with `"ts":now` added when the event has no time. A line is
+// already an event as the topic carries them (JSON, CONTRACT.md), and
+// adding a field costs a copy where decoding and encoding the event again
+// cost 13 % of the replay's CPU. The time goes last, where it wins over a
+// "ts" the line may hold as 0 or null, as it does in encoding/json.
+func stampedLine(line []byte, ts int64, now func() time.Time) []byte {
+	if ts != 0 {
+		return bytes.Clone(line)
+	}
+	last := bytes.LastIndexByte(line, '}') // a valid event is one object
+	v := make([]byte, 0, len(line)+24)
+	v = append(v, line[:last]...)
+	v = append(v, `,"ts":`...)
+	v = strconv.AppendInt(v, now().UnixMilli(), 10)
+	return append(v, '}')
 }

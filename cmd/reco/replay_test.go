@@ -32,6 +32,7 @@ func TestReplayProducesEveryValidLine(t *testing.T) {
 		`not json`,
 		`{"type":"view","user":"u3","item":"i3"}`,
 		`{ "item": "i4", "type": "cart", "user": "u<4>" ,"ts":1700000000002}`,
+		"\t" + `{"type":"view","user":"u5","item":"i5","ts":0 }` + "  \r",
 	}
 	path := filepath.Join(t.TempDir(), "events.jsonl")
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
@@ -68,7 +69,7 @@ func TestReplayProducesEveryValidLine(t *testing.T) {
 			if string(m.Key) != ev.User {
 				t.Errorf("message %s keyed %q, want the user", m.Value, m.Key)
 			}
-			if ev.User == "u3" {
+			if ev.User == "u3" || ev.User == "u5" {
 				if ev.TS < before || ev.TS > time.Now().UnixMilli() {
 					t.Errorf("event without a time produced with ts %d, want the replay's clock", ev.TS)
 				}
@@ -85,10 +86,39 @@ func TestReplayProducesEveryValidLine(t *testing.T) {
 		`{"type":"purchase","user":"u2","item":"i2","ts":1700000000001,"qty":2,"price":9.5}`,
 		`{"type":"view","user":"u3","item":"i3"}`,
 		`{"type":"cart","user":"u\u003c4\u003e","item":"i4","ts":1700000000002}`,
+		`{"type":"view","user":"u5","item":"i5"}`,
 	}
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Fatalf("topic holds\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestStampedLine(t *testing.T) {
+	now := func() time.Time { return time.UnixMilli(1700000000123) }
+	tests := []struct {
+		line   string
+		wantTS int64
+	}{
+		{`{"type":"view","user":"u1","item":"i1","ts":1700000000000}`, 1700000000000},
+		{`{"type":"view","user":"u1","item":"i1"}`, 1700000000123},
+		{`{"type":"view","user":"u1","item":"i1" }`, 1700000000123},
+		{`{"type":"view","ts":0,"user":"u1","item":"i1"}`, 1700000000123},
+		{`{"type":"view","ts":null,"user":"u1","item":"i1","id":"a \"ts\" b"}`, 1700000000123},
+	}
+	for _, tt := range tests {
+		ev, err := engine.DecodeEvent([]byte(tt.line))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.line, err)
+		}
+		v := stampedLine([]byte(tt.line), ev.TS, now)
+		got, err := engine.DecodeEvent(v)
+		if err != nil {
+			t.Fatalf("%s became %s: %v", tt.line, v, err)
+		}
+		if got.TS != tt.wantTS || got.User != "u1" || got.Item != "i1" {
+			t.Errorf("%s became %s: user %q, item %q, ts %d; want u1, i1, %d", tt.line, v, got.User, got.Item, got.TS, tt.wantTS)
+		}
 	}
 }
