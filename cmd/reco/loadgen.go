@@ -69,7 +69,7 @@ func runLoadgen(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := checkMins(fs,
-		flagMin{"events", float64(*events), 1}, flagMin{"users", float64(*users), 1}, flagMin{"probe-every", probeEvery.Seconds(), 0}, flagMin{"probe-conns", float64(*probeConns), 1}, flagMin{"items", float64(*memItems), 1},
+		flagMin{"events", float64(*events), 1}, flagMin{"users", float64(*users), 1}, flagMin{"probe-every", probeEvery.Seconds(), 1e-9}, flagMin{"probe-conns", float64(*probeConns), 1}, flagMin{"items", float64(*memItems), 1},
 		flagMin{"concurrency", float64(*conc), 1}, flagMin{"duration", dur.Seconds(), 1e-9}, flagMin{"requests", float64(*maxReq), 1},
 		flagMin{"rate", *rate, 0}, flagMin{"ingest-rate", float64(*ingestRate), 1}, flagMin{"qps", float64(*soakQPS), 1},
 		flagMin{"rounds", float64(*rounds), 1}, flagMin{"serve-qps", float64(*serveQPS), 0}, flagMin{"fetch-max-bytes", float64(*fetchBytes), 1},

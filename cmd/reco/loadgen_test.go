@@ -17,6 +17,8 @@ func TestLoadgenRefusesBadFlags(t *testing.T) {
 		{[]string{"--rate", "-5"}, "--rate is -5: want 0 or more"},
 		{[]string{"--concurrency", "0"}, "--concurrency is 0: want more than 0"},
 		{[]string{"--duration", "0s"}, "--duration is 0s: want more than 0"},
+		{[]string{"--mode", "freshness", "--probe-every", "0s"}, "--probe-every is 0s: want more than 0"},
+		{[]string{"--mode", "freshness", "--probe-conns", "0"}, "--probe-conns is 0: want more than 0"},
 		{[]string{"--mode", "ingest", "--rounds", "-1"}, "--rounds is -1: want more than 0"},
 		{[]string{"--mode", "memory", "--users", "0"}, "--users is 0: want more than 0"},
 		{[]string{"--mode", "teleport"}, `unknown --mode "teleport"`},
