@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // TestElasticityRecoversPlantedCurve plants demand q = 500 · (p/10)^e with
@@ -52,5 +54,56 @@ func TestWeeklyCountsAreExact(t *testing.T) {
 	}
 	if n := w.Last7Days(3, 40*msPerDay); n != 0 {
 		t.Fatalf("three weeks later = %d, want 0", n)
+	}
+}
+
+// BenchmarkPricePointsAdd adds a day's sales of one item, one purchase at
+// a time, after 29 earlier days: what a popular item's every purchase
+// costs the applier.
+func BenchmarkPricePointsAdd(b *testing.B) {
+	var p PricePoints
+	for day := 0; day < 29; day++ {
+		p.Add(1, int64(day)*msPerDay, float64(20+day), 6+float64(day%7))
+	}
+	ts := int64(29) * msPerDay
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		p.Add(1, ts+int64(i%1000), 1, 9.99+float64(i%3))
+	}
+}
+
+// TestElasticityMatchesRegression checks the sums-based estimate against
+// gonum's two-pass regression over the ring's points, through days of many
+// sales each and the ring wrapping round: the sums must not drift from it.
+func TestElasticityMatchesRegression(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var p PricePoints
+	checked := 0
+	for day := int64(0); day < 75; day++ {
+		base := 5 + 20*rng.Float64()
+		for sale := 0; sale < 1+rng.IntN(400); sale++ {
+			p.Add(3, day*msPerDay+int64(sale), float64(1+rng.IntN(3)), base*(0.95+0.1*rng.Float64()))
+			got, ok := p.Elasticity(3)
+			r := &p.items[3]
+			var xs, ys []float64
+			for _, pt := range r.pts[:r.n] {
+				x, y := pt.logs()
+				xs, ys = append(xs, x), append(ys, y)
+			}
+			_, want := stat.LinearRegression(xs, ys, nil, false)
+			if !ok {
+				if r.n >= 5 && day > 10 {
+					t.Fatalf("day %d, sale %d: no estimate from %d days", day, sale, r.n)
+				}
+				continue
+			}
+			if math.Abs(got-want) > 1e-9*max(1, math.Abs(want)) {
+				t.Fatalf("day %d, sale %d: elasticity %v, the regression's %v", day, sale, got, want)
+			}
+			checked++
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d estimates checked", checked)
 	}
 }
