@@ -69,7 +69,10 @@ func freshness(ctx context.Context, cfg freshnessConfig) ([]probeResult, int, er
 		wg.Go(func() {
 			n := waiting.Add(1)
 			defer waiting.Add(-1)
-			for m := mostWaiting.Load(); n > m && !mostWaiting.CompareAndSwap(m, n); m = mostWaiting.Load() {
+			for m := mostWaiting.Load(); n > m; m = mostWaiting.Load() {
+				if mostWaiting.CompareAndSwap(m, n) {
+					break
+				}
 			}
 			r, err := probe(ctx, c, cfg, "fresh-"+run+"-"+strconv.Itoa(i))
 			if err != nil {

@@ -12,7 +12,7 @@ import (
 
 // metadataCache is the kafka.RoundTripper of a Producer's writer. It
 // answers the writer's per-message question "how many partitions has this
-// topic?" from a copy of the broker's answer kept for ttl, and passes
+// topic?" from the answer it got first, kept for ttl, and passes
 // every other request on.
 //
 // kafka-go's Writer.WriteMessages asks that question once for every
