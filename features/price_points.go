@@ -27,11 +27,11 @@ type pricePointRing struct {
 	n    uint8
 	// Sums over pts of x = log(average price), y = log(units), x², xy:
 	// the regression's inputs. A sale changes one point, the last, so
-	// its terms are taken out and put back instead of taking 60
-	// logarithms of every point again — 1.5 µs and two allocations on
-	// every purchase of the applier's, most of them of an item sold
-	// earlier that day. A new day sums the points afresh, so rounding
-	// cannot build up beyond one day's sales.
+	// its terms are taken out and put back, instead of 60 logarithms
+	// over every point again (1.5 µs and two allocations for each
+	// purchase the applier applied; most purchases are of an item
+	// already sold that day). A new day sums the points afresh, so
+	// rounding cannot build up beyond one day's sales.
 	sx, sy, sxx, sxy float64
 	// The estimate from pts, computed when a sale is added (rare) rather
 	// than on every answer that shows the item (often).
