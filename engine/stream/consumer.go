@@ -846,10 +846,14 @@ func (c *Consumer) prepare(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.started {
-		// Ready means: caught up with the log end seen at the first start.
+		// Ready means: caught up with the log end seen at the first start,
+		// and every partition whose log no longer holds the engine's
+		// offset moved to it (resumeInLog), its lost records counted —
+		// even one with nothing left to apply.
 		c.target = map[TopicPartition]int64{}
 		for tp, b := range bounds {
-			if b.End > start[tp] {
+			off, ok := applied[tp]
+			if b.End > start[tp] || ok && !b.Holds(off) {
 				c.target[tp] = b.End
 			}
 		}
