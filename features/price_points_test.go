@@ -107,3 +107,26 @@ func TestElasticityMatchesRegression(t *testing.T) {
 		t.Fatalf("only %d estimates checked", checked)
 	}
 }
+
+// TestElasticitySurvivesARestore exports price points and imports them,
+// then adds the same sale to both: a restored ring must estimate as the
+// one that never stopped, before and after the sale.
+func TestElasticitySurvivesARestore(t *testing.T) {
+	var p PricePoints
+	rng := rand.New(rand.NewPCG(9, 10))
+	for day := int64(0); day < 20; day++ {
+		for sale := 0; sale < 5; sale++ {
+			p.Add(2, day*msPerDay+int64(sale), 1+float64(rng.IntN(3)), 5+10*rng.Float64())
+		}
+	}
+	restored := ImportPricePoints(p.Export())
+	for _, step := range []string{"restored", "a sale the same day"} {
+		want, wantOK := p.Elasticity(2)
+		got, ok := restored.Elasticity(2)
+		if !wantOK || ok != wantOK || math.Abs(got-want) > 1e-9*max(1, math.Abs(want)) {
+			t.Fatalf("%s: elasticity %v (%v), the running ring's %v (%v)", step, got, ok, want, wantOK)
+		}
+		p.Add(2, 19*msPerDay+100, 2, 7.5)
+		restored.Add(2, 19*msPerDay+100, 2, 7.5)
+	}
+}

@@ -316,6 +316,7 @@ func ImportPricePoints(s []PricePointState) PricePoints {
 		for j := 0; j < pricePointDays && j < len(st.Day) && j < len(st.Units) && j < len(st.Revenue); j++ {
 			r.pts[j] = pricePoint{day: st.Day[j], units: st.Units[j], revenue: st.Revenue[j]}
 		}
+		r.resum() // the regression's sums are not kept: they follow from the points
 		r.estimate()
 	}
 	return p
