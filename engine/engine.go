@@ -373,7 +373,7 @@ func (e *Engine) applyInteraction(ev *Event, ts int64, k eventKeys) {
 	}
 	switch ev.kind {
 	case features.Cart, features.Purchase:
-		e.addToBasket(u, iid, ts)
+		e.addToBasket(u, iid, ev.kind, ts)
 		u.ClearShown(iid)
 	case features.Click:
 		u.ClearShown(iid)
@@ -441,47 +441,3 @@ func (p *priceSum) mean() float64 {
 	}
 	return p.sum / float64(p.n)
 }
-
-// addToBasket puts item iid into the user's current basket (starting a new
-// one after BasketWindow without cart or purchase) and counts its pairs
-// with the basket's other items — at most maxBasketPartners of the most
-// recent, so that a shopper who keeps one basket open all day costs no
-// more per event than anyone else.
-func (e *Engine) addToBasket(u *features.User, iid features.ItemID, ts int64) {
-	if ts-u.BasketLast > e.cfg.BasketWindow.Milliseconds() || u.BasketStart == 0 {
-		e.baskets.StartBasket()
-		u.BasketStart = ts
-	}
-	u.BasketLast = max(u.BasketLast, ts)
-	var buf [maxBasketPartners]features.ItemID
-	others := buf[:0]
-	inBasket := false
-	e.paired.reset(e.catalog.Len())
-	for k, n := 1, u.HistoryLen(); k <= n && len(others) < maxBasketPartners; k++ {
-		x := u.Newest(k)
-		if x.TS < u.BasketStart {
-			break
-		}
-		if x.Kind != features.Cart && x.Kind != features.Purchase {
-			continue
-		}
-		if x.Item == iid {
-			inBasket = true
-			break
-		}
-		if !e.paired.has(x.Item) {
-			e.paired.set(x.Item, 1)
-			others = append(others, x.Item)
-		}
-	}
-	if !inBasket { // counted by the pair worker, like co-occurrences
-		mark := len(e.pairBuf.partners)
-		for _, o := range others {
-			e.pairBuf.partners = append(e.pairBuf.partners, pairPartner{b: o})
-		}
-		e.pairBuf.add(pairEvent{a: iid, basket: true}, mark)
-	}
-}
-
-// maxBasketPartners bounds the basket items a new one is paired with.
-const maxBasketPartners = 32

@@ -139,7 +139,7 @@ func (e *Engine) collectAnchors(s *scratch, u *features.User) {
 		return
 	}
 	u.Recent(0, func(x features.Interaction) bool {
-		if x.TS >= u.BasketStart && (x.Kind == features.Cart || x.Kind == features.Purchase) {
+		if x.TS >= u.BasketStart && x.Kind.InBasket() {
 			if !containsItem(s.anchors, x.Item) {
 				s.anchors = append(s.anchors, x.Item)
 				s.exclude.set(x.Item, 1)

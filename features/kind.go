@@ -38,3 +38,7 @@ func ParseKind(s string) (Kind, bool) {
 	}
 	return 0, false
 }
+
+// InBasket reports whether an interaction of kind k puts its item in the
+// user's basket: a cart or a purchase.
+func (k Kind) InBasket() bool { return k == Cart || k == Purchase }

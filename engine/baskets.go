@@ -1,0 +1,72 @@
+package engine
+
+import "reco/features"
+
+// addToBasket puts item iid, carted or bought (kind), into the user's
+// current basket and counts its pairs with the basket's other items — at
+// most maxBasketPartners of the most recent, so that a shopper who keeps
+// one basket open all day costs no more per event than anyone else.
+//
+// A new basket starts after BasketWindow without cart or purchase, and
+// with a cart that follows a purchase: the purchase was a checkout, and
+// what is carted after it is the next order. Purchases that follow a
+// purchase stay in its basket — the items of one checkout, each its own
+// event, and an item bought right after without carting it. Before
+// checkouts closed baskets, a shopper who ordered several times a day
+// kept one basket for all of it, and each cart paired with up to 32 items
+// of earlier orders: on the demo's stream, half the pair worker's work
+// (docs/performance.md, Freshness, Session 22).
+func (e *Engine) addToBasket(u *features.User, iid features.ItemID, kind features.Kind, ts int64) {
+	if ts-u.BasketLast > e.cfg.BasketWindow.Milliseconds() || u.BasketStart == 0 ||
+		kind == features.Cart && e.basketCheckedOut(u) {
+		e.baskets.StartBasket()
+		u.BasketStart = ts
+	}
+	u.BasketLast = max(u.BasketLast, ts)
+	var buf [maxBasketPartners]features.ItemID
+	others := buf[:0]
+	inBasket := false
+	e.paired.reset(e.catalog.Len())
+	for k, n := 1, u.HistoryLen(); k <= n && len(others) < maxBasketPartners; k++ {
+		x := u.Newest(k)
+		if x.TS < u.BasketStart {
+			break
+		}
+		if !x.Kind.InBasket() {
+			continue
+		}
+		if x.Item == iid {
+			inBasket = true
+			break
+		}
+		if !e.paired.has(x.Item) {
+			e.paired.set(x.Item, 1)
+			others = append(others, x.Item)
+		}
+	}
+	if !inBasket { // counted by the pair worker, like co-occurrences
+		mark := len(e.pairBuf.partners)
+		for _, o := range others {
+			e.pairBuf.partners = append(e.pairBuf.partners, pairPartner{b: o})
+		}
+		e.pairBuf.add(pairEvent{a: iid, basket: true}, mark)
+	}
+}
+
+// maxBasketPartners bounds the basket items a new one is paired with.
+const maxBasketPartners = 32
+
+// basketCheckedOut reports whether the newest cart or purchase of user
+// u's current basket is a purchase.
+func (e *Engine) basketCheckedOut(u *features.User) bool {
+	for k, n := 1, u.HistoryLen(); k <= n; k++ {
+		x := u.Newest(k)
+		if x.TS < u.BasketStart {
+			return false
+		}
+		if x.Kind.InBasket() {
+			return x.Kind == features.Purchase
+		}
+	}
+	return false
+}
