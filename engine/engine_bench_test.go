@@ -87,7 +87,8 @@ func BenchmarkApplyMessagesShop(b *testing.B) {
 // BenchmarkApplyMessagesBusyShop is the same path on a stream like the
 // demo shop's under load (`reco loadgen --mode events`): 3,000 users over
 // 288 items, so that histories are long and every event pairs with the
-// whole window, and baskets stay open.
+// whole window. Its shoppers cart and buy at random, several times a
+// second: a basket lasts until the first cart after a purchase.
 func BenchmarkApplyMessagesBusyShop(b *testing.B) {
 	applyMessagesInBatches(b, busyShopMessages(b.N), false)
 }
