@@ -208,16 +208,26 @@ func (t *Users) Touch(k Hash128) bool { return t.names.Touch(k) }
 // LookupKey is Lookup with the name's key (Key) already computed.
 func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.LookupKey(k) }
 
-// TouchUser reads user id's record and its newest remembered interaction
-// so that applying an event to it soon after finds them in cache (see
-// HashTable.Touch); the result must be used.
+// TouchUser reads user id's record and the cache lines of its newest
+// touchedHistory remembered interactions, which applying an event to it
+// soon after reads (the co-occurrence window's partners), so that it finds
+// them in cache (see HashTable.Touch); the result must be used.
 func (t *Users) TouchUser(id UserID) bool {
 	u := t.users.At(id)
-	if len(u.history) > 0 {
-		return u.history[u.newestSlot(1)].item == 0 && u.Consent
+	hit := u.Consent
+	for k, n := 1, min(len(u.history), touchedHistory); k <= n; k += historyPerLine {
+		hit = (u.history[u.newestSlot(k)].item == 0) != hit
 	}
-	return u.Consent
+	return hit
 }
+
+// touchedHistory is how many of a user's newest interactions TouchUser
+// reads: a co-occurrence window of 20 distinct items, and some repeats.
+const touchedHistory = 32
+
+// historyPerLine is how many remembered interactions share a 64-byte
+// cache line: storedInteraction is 16 bytes.
+const historyPerLine = 4
 
 // Erased counts the users erased so far. A UserID found by name stays
 // the user's until an erasure: one looked up earlier may be used instead
