@@ -96,7 +96,7 @@ func TestReplayProducesEveryValidLine(t *testing.T) {
 }
 
 func TestStampedLine(t *testing.T) {
-	now := func() time.Time { return time.UnixMilli(1700000000123) }
+	now := time.UnixMilli(1700000000123)
 	tests := []struct {
 		line   string
 		wantTS int64
@@ -112,7 +112,12 @@ func TestStampedLine(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.line, err)
 		}
-		v := stampedLine([]byte(tt.line), ev.TS, now)
+		prefix := []byte("earlier lines")
+		v := appendStampedLine(prefix, []byte(tt.line), ev.TS, now)
+		if string(v[:len(prefix)]) != "earlier lines" {
+			t.Fatalf("%s: the bytes before it became %q", tt.line, v[:len(prefix)])
+		}
+		v = v[len(prefix):]
 		got, err := engine.DecodeEvent(v)
 		if err != nil {
 			t.Fatalf("%s became %s: %v", tt.line, v, err)
