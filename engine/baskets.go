@@ -26,6 +26,7 @@ func (e *Engine) addToBasket(u *features.User, iid features.ItemID, kind feature
 	var buf [maxBasketPartners]features.ItemID
 	others := buf[:0]
 	inBasket := false
+	carted := kind == features.Cart
 	e.paired.reset(e.catalog.Len())
 	for k, n := 1, u.HistoryLen(); k <= n && len(others) < maxBasketPartners; k++ {
 		x := u.Newest(k)
@@ -34,6 +35,9 @@ func (e *Engine) addToBasket(u *features.User, iid features.ItemID, kind feature
 		}
 		if !x.Kind.InBasket() {
 			continue
+		}
+		if endsBasket(x.Kind, &carted) {
+			break
 		}
 		if x.Item == iid {
 			inBasket = true
@@ -55,6 +59,22 @@ func (e *Engine) addToBasket(u *features.User, iid features.ItemID, kind feature
 
 // maxBasketPartners bounds the basket items a new one is paired with.
 const maxBasketPartners = 32
+
+// endsBasket reports whether a cart or purchase of kind, met going back
+// through a user's history, belongs to an earlier basket than the newer
+// ones met so far: it is a purchase older than a cart (a checkout the cart
+// came after). carted says whether a cart was met, and is updated.
+//
+// BasketStart alone would not tell: events can share a time, when a
+// stream stamps them to the second or a replay a batch with one clock
+// read, and the purchase then starts as late as the basket after it.
+func endsBasket(kind features.Kind, carted *bool) bool {
+	if kind == features.Purchase && *carted {
+		return true
+	}
+	*carted = *carted || kind == features.Cart
+	return false
+}
 
 // basketCheckedOut reports whether the newest cart or purchase of user
 // u's current basket is a purchase.

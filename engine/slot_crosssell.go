@@ -138,8 +138,12 @@ func (e *Engine) collectAnchors(s *scratch, u *features.User) {
 	if len(s.anchors) > 0 || u == nil {
 		return
 	}
+	carted := false
 	u.Recent(0, func(x features.Interaction) bool {
 		if x.TS >= u.BasketStart && x.Kind.InBasket() {
+			if endsBasket(x.Kind, &carted) {
+				return false
+			}
 			if !containsItem(s.anchors, x.Item) {
 				s.anchors = append(s.anchors, x.Item)
 				s.exclude.set(x.Item, 1)
