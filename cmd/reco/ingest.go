@@ -136,13 +136,15 @@ func ingestRound(ctx context.Context, brokers []string, round int, o ingestOptio
 	lats := <-served
 	br, ar := float64(o.events)/bare.Seconds(), float64(o.events)/applied.Seconds()
 	fmt.Printf("ingest round %d: bare kafka-go reader %.0f msg/s; engine consumer (decode + apply + commit) %.0f events/s = %.0f %% of the reader\n", round, br, ar, 100*ar/br)
-	fmt.Printf("ingest round %d: CPU per message (process, broker included): reader %.2f µs, engine %.2f µs; cores busy: reader %.2f, engine %.2f\n",
-		round, bareUse.cpu.Seconds()*1e6/float64(o.events), appliedUse.cpu.Seconds()*1e6/float64(o.events), bareUse.cpu.Seconds()/bare.Seconds(), appliedUse.cpu.Seconds()/applied.Seconds())
-	fmt.Printf("ingest round %d: page faults: reader %d, engine %d; threads gone to sleep: reader %d, engine %d", round, bareUse.faults, appliedUse.faults, bareUse.sleeps, appliedUse.sleeps)
-	if bi, ei := bareUse.idlePercent(), appliedUse.idlePercent(); bi >= 0 && ei >= 0 {
-		fmt.Printf("; the machine's CPUs idle: reader %.0f %%, engine %.0f %%", bi, ei)
+	if bareUse.process && appliedUse.process {
+		fmt.Printf("ingest round %d: CPU per message (process, broker included): reader %.2f µs, engine %.2f µs; cores busy: reader %.2f, engine %.2f\n",
+			round, bareUse.cpu.Seconds()*1e6/float64(o.events), appliedUse.cpu.Seconds()*1e6/float64(o.events), bareUse.cpu.Seconds()/bare.Seconds(), appliedUse.cpu.Seconds()/applied.Seconds())
+		fmt.Printf("ingest round %d: page faults: reader %d, engine %d; threads gone to sleep: reader %d, engine %d", round, bareUse.faults, appliedUse.faults, bareUse.sleeps, appliedUse.sleeps)
+		if bi, ei := bareUse.idlePercent(), appliedUse.idlePercent(); bi >= 0 && ei >= 0 {
+			fmt.Printf("; the machine's CPUs idle: reader %.0f %%, engine %.0f %%", bi, ei)
+		}
+		fmt.Println()
 	}
-	fmt.Println()
 	if len(lats) > 0 {
 		slices.Sort(lats)
 		fmt.Printf("ingest round %d: served %d feed answers meanwhile (%.0f/s), latency p50 %v p99 %v max %v\n", round, len(lats),

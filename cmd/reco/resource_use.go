@@ -4,7 +4,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -20,18 +19,14 @@ type resourceUse struct {
 	cpu        time.Duration
 	faults     int64
 	sleeps     int64 // voluntary context switches: a thread of the process went to sleep
+	process    bool  // cpu, faults and sleeps were measured: getrusage is Unix's
 	busy, idle int64
 }
 
 // readResourceUse returns what has been spent up to now.
 func readResourceUse() resourceUse {
 	var u resourceUse
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		u.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		u.faults = int64(ru.Minflt) // int32 on 386
-		u.sleeps = int64(ru.Nvcsw)
-	}
+	u.cpu, u.faults, u.sleeps, u.process = processUse()
 	if b, err := os.ReadFile("/proc/stat"); err == nil {
 		u.busy, u.idle, _ = parseProcStat(string(b))
 	}
@@ -40,7 +35,8 @@ func readResourceUse() resourceUse {
 
 // since returns what was spent between start and u.
 func (u resourceUse) since(start resourceUse) resourceUse {
-	return resourceUse{cpu: u.cpu - start.cpu, faults: u.faults - start.faults, sleeps: u.sleeps - start.sleeps, busy: u.busy - start.busy, idle: u.idle - start.idle}
+	return resourceUse{cpu: u.cpu - start.cpu, faults: u.faults - start.faults, sleeps: u.sleeps - start.sleeps,
+		process: u.process && start.process, busy: u.busy - start.busy, idle: u.idle - start.idle}
 }
 
 // idlePercent returns the share of the CPUs' time spent idle, or -1 when

@@ -31,6 +31,9 @@ func TestResourceUseIdlePercent(t *testing.T) {
 	if got := u.idlePercent(); got != 10 {
 		t.Errorf("idlePercent = %v, want 10", got)
 	}
+	if (resourceUse{process: true}).since(resourceUse{}).process {
+		t.Error("since kept process figures measured at only one end")
+	}
 	if got := (resourceUse{}).idlePercent(); got != -1 {
 		t.Errorf("idlePercent of nothing = %v, want -1", got)
 	}
