@@ -111,7 +111,10 @@ func runReplay(ctx context.Context, args []string) error {
 			continue
 		}
 		if len(msgs) == 0 {
-			buf, now = make([]byte, 0, *batch*(len(text)+48)), time.Now()
+			// Sized for a batch of lines like its first, up to 4 MiB: a
+			// long first line (up to 64 KiB) and a large --batch must
+			// not reserve gigabytes; the buffer grows if it must.
+			buf, now = make([]byte, 0, min(*batch*(len(text)+48), 4<<20)), time.Now()
 		}
 		n := len(buf)
 		buf = append(buf, ev.Key()...)
