@@ -14,11 +14,11 @@ import "reco/features"
 // event, and an item bought right after without carting it. Before
 // checkouts closed baskets, a shopper who ordered several times a day
 // kept one basket for all of it, and each cart paired with up to 32 items
-// of earlier orders: on the demo's stream, half the pair worker's work
+// of earlier orders: on the demo's stream, a seventh of the server's CPU
 // (docs/performance.md, Freshness, Session 22).
 func (e *Engine) addToBasket(u *features.User, iid features.ItemID, kind features.Kind, ts int64) {
 	if ts-u.BasketLast > e.cfg.BasketWindow.Milliseconds() || u.BasketStart == 0 ||
-		kind == features.Cart && e.basketCheckedOut(u) {
+		kind == features.Cart && basketCheckedOut(u) {
 		e.baskets.StartBasket()
 		u.BasketStart = ts
 	}
@@ -78,7 +78,7 @@ func endsBasket(kind features.Kind, carted *bool) bool {
 
 // basketCheckedOut reports whether the newest cart or purchase of user
 // u's current basket is a purchase.
-func (e *Engine) basketCheckedOut(u *features.User) bool {
+func basketCheckedOut(u *features.User) bool {
 	for k, n := 1, u.HistoryLen(); k <= n; k++ {
 		x := u.Newest(k)
 		if x.TS < u.BasketStart {

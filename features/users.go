@@ -208,10 +208,11 @@ func (t *Users) Touch(k Hash128) bool { return t.names.Touch(k) }
 // LookupKey is Lookup with the name's key (Key) already computed.
 func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.LookupKey(k) }
 
-// TouchUser reads user id's record and the cache lines of its newest
-// touchedHistory remembered interactions, which applying an event to it
-// soon after reads (the co-occurrence window's partners), so that it finds
-// them in cache (see HashTable.Touch); the result must be used.
+// TouchUser reads user id's record (its first line: Consent, which
+// applying an event reads first) and the cache lines of its newest
+// touchedHistory remembered interactions (the co-occurrence window's
+// partners), so that applying an event to it soon after finds them in
+// cache (see HashTable.Touch); the result must be used.
 func (t *Users) TouchUser(id UserID) bool {
 	u := t.users.At(id)
 	hit := u.Consent
