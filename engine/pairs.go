@@ -93,6 +93,16 @@ func (b *pairBatch) all() iter.Seq2[pairEvent, []pairPartner] {
 // interaction with item iid of weight w at ts: its occurrence, and a pair
 // with each of the last CoOccurrenceWindow distinct items of u's history
 // with positive weight. Call it before the interaction joins the history.
+//
+// An interaction that repeats one in that window at least as strong (a
+// second view of an item viewed a few clicks ago) lists nothing: every
+// pair it would make was counted when the two items met first, since
+// each of them was in the other's window. Counting them again let one
+// shopper going back and forth between two items weigh like many
+// shoppers; and on the demo's stream, where shoppers return to items
+// often, a third of the interactions repeated one so, and their pairs
+// were a fifth of the server's CPU. A stronger repeat (the cart of an
+// item viewed) still pairs: it is new evidence.
 func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float32, ts int64) {
 	mark := len(e.pairBuf.partners)
 	e.paired.reset(e.catalog.Len())
@@ -100,6 +110,10 @@ func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float3
 	left := e.cfg.CoOccurrenceWindow
 	for k, n := 1, u.HistoryLen(); k <= n && left > 0; k++ {
 		x := u.Newest(k)
+		if x.Item == iid && e.weight(x.Kind, float64(x.Value)) >= w {
+			e.pairBuf.partners = e.pairBuf.partners[:mark]
+			return
+		}
 		if e.paired.has(x.Item) {
 			continue
 		}

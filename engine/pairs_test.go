@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,4 +131,47 @@ func (e *Engine) mustItem(t *testing.T, name string) features.ItemID {
 		t.Fatalf("item %q unknown", name)
 	}
 	return id
+}
+
+// TestRepeatedInteractionPairsOnce: an interaction that repeats one in
+// the user's co-occurrence window, at most as strong, changes neither its
+// pairs nor its item's occurrence; a stronger one, or one whose earlier
+// twin has left the window, still counts.
+func TestRepeatedInteractionPairsOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		window int
+		before []string // "kind item", in order; then the last one
+		last   string
+		counts bool // whether the last one changes Pair(a, b) and Occurrence(a)
+	}{
+		{"a view repeating a view", 20, []string{"view a", "view b"}, "view a", false},
+		{"a view repeating a purchase", 20, []string{"purchase a", "view b"}, "view a", false},
+		{"a click after a view", 20, []string{"view a", "view b"}, "click a", true},
+		{"a cart after a view", 20, []string{"view a", "view b"}, "cart a", true},
+		{"a view whose twin left the window", 2, []string{"view a", "view b", "view c", "view d"}, "view a", true},
+		{"a view whose twin is still in the window", 3, []string{"view a", "view b", "view c"}, "view a", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := New(Config{CoOccurrenceWindow: tc.window})
+			ts := int64(1_700_000_000_000)
+			apply := func(s string) {
+				kind, item, _ := strings.Cut(s, " ")
+				ts += 1000
+				mustApply(t, e, Event{Type: kind, User: "u", Item: item, Price: 10, TS: ts})
+			}
+			for _, s := range tc.before {
+				apply(s)
+			}
+			a, _ := e.catalog.Lookup("a")
+			b, _ := e.catalog.Lookup("b")
+			pair, occ := e.cooc.Pair(a, b), e.cooc.Occurrence(a)
+			apply(tc.last)
+			pair2, occ2 := e.cooc.Pair(a, b), e.cooc.Occurrence(a)
+			if counted := pair2 != pair || occ2 != occ; counted != tc.counts {
+				t.Fatalf("after %q: pair(a, b) %g → %g, occurrence(a) %g → %g; want counted = %v",
+					tc.last, pair, pair2, occ, occ2, tc.counts)
+			}
+		})
+	}
 }
