@@ -99,9 +99,10 @@ func (b *pairBatch) all() iter.Seq2[pairEvent, []pairPartner] {
 // pair it would make was counted when the two items met first, since
 // each of them was in the other's window. Counting them again let one
 // shopper going back and forth between two items weigh like many
-// shoppers; and on the demo's stream, where shoppers return to items
-// often, a third of the interactions repeated one so, and their pairs
-// were a fifth of the server's CPU. A stronger repeat (the cart of an
+// shoppers. And on the demo's stream, where shoppers return to items
+// often, a third of the interactions repeat one so: skipping them lists
+// 29 % fewer pairs, and the server replaying that stream at 260 k events/s
+// took 9–10 % less CPU (session 23). A stronger repeat (the cart of an
 // item viewed) still pairs: it is new evidence.
 func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float32, ts int64) {
 	mark := len(e.pairBuf.partners)
