@@ -95,7 +95,11 @@ func TestFeedSelectionMatchesRankingEveryCandidate(t *testing.T) {
 				s.query.Now = e.clock
 				for _, i := range rng.Perm(items) {
 					id, _ := e.catalog.Lookup(fmt.Sprint("i", i))
-					s.final.Add(id, rng.Float32())
+					score := rng.Float32()
+					if round%2 == 1 { // ties, which rank by item id
+						score = float32(1+rng.IntN(3)) / 4
+					}
+					s.final.Add(id, score)
 				}
 				var want []scored
 				for _, id := range s.final.Touched {

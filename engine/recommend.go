@@ -238,6 +238,13 @@ func (e *Engine) blend(s *scratch, w models.BlendWeights) {
 	e.popular.AddScaled(q, &s.final, max(w.Popular, popularFloor))
 }
 
+// outranks reports whether item id scoring sc ranks before b: a higher
+// score, or the same score and a smaller id, so that an answer does not
+// depend on the order its candidates were scored in.
+func outranks(sc float32, id features.ItemID, b scored) bool {
+	return sc > b.score || (sc == b.score && id < b.item)
+}
+
 // selectTop keeps the best req.N candidates that pass the request's
 // filters, with at most perCategory items of one leaf category (diversity:
 // a feed of ten near-identical items sells less than a varied one).
@@ -257,7 +264,7 @@ func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
 	}
 	for _, id := range s.final.Touched {
 		sc := s.final.Get(id)
-		if sc <= 0 || (len(s.best) == limit && sc*bound <= s.best[len(s.best)-1].score) {
+		if sc <= 0 || (len(s.best) == limit && sc*bound < s.best[len(s.best)-1].score) {
 			continue
 		}
 		if s.exclude.has(id) {
@@ -272,9 +279,10 @@ func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
 			if f == 0 {
 				continue
 			}
-			if sc *= f; len(s.best) == limit && sc <= s.best[len(s.best)-1].score {
-				continue
-			}
+			sc *= f
+		}
+		if len(s.best) == limit && !outranks(sc, id, s.best[len(s.best)-1]) {
+			continue
 		}
 		i := len(s.best)
 		if i < limit {
@@ -282,7 +290,7 @@ func (e *Engine) selectTop(s *scratch, req *Request, perCategory int) {
 		} else {
 			i--
 		}
-		for i > 0 && (s.best[i-1].score < sc || (s.best[i-1].score == sc && s.best[i-1].item > id)) {
+		for i > 0 && outranks(sc, id, s.best[i-1]) {
 			s.best[i] = s.best[i-1]
 			i--
 		}
