@@ -102,7 +102,7 @@ func (b *pairBatch) all() iter.Seq2[pairEvent, []pairPartner] {
 // shoppers. And on the demo's stream, where shoppers return to items
 // often, a third of the interactions repeat one so: skipping them lists
 // 29 % fewer pairs, and the server replaying that stream at 260 k events/s
-// took 9–10 % less CPU (session 23). A stronger repeat (the cart of an
+// took 7–10 % less CPU (session 23). A stronger repeat (the cart of an
 // item viewed) still pairs: it is new evidence.
 func (e *Engine) addCoOccurrence(u *features.User, iid features.ItemID, w float32, ts int64) {
 	mark := len(e.pairBuf.partners)
