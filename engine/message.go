@@ -182,5 +182,11 @@ func (e *Engine) warm(msgs []*Message) bool {
 			}
 		}
 	}
+	// Third wave: the history rings the records point to.
+	for _, m := range msgs {
+		if uid, ok := e.warmedUser(m.keys); ok {
+			touched = e.users.TouchHistory(uid) != touched
+		}
+	}
 	return touched
 }

@@ -208,14 +208,28 @@ func (t *Users) Touch(k Hash128) bool { return t.names.Touch(k) }
 // LookupKey is Lookup with the name's key (Key) already computed.
 func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.LookupKey(k) }
 
-// TouchUser reads user id's record (its first line: Consent, which
-// applying an event reads first) and the cache lines of its newest
-// touchedHistory remembered interactions (the co-occurrence window's
-// partners), so that applying an event to it soon after finds them in
-// cache (see HashTable.Touch); the result must be used.
+// TouchUser reads user id's record: the lines of Consent, which applying
+// an event reads first, and of the history ring's header and head, which
+// TouchHistory and applying read next — all of its lines, which are at
+// most three (see HashTable.Touch). The result must be used.
+//
+// The ring's lines are another call's, TouchHistory's: their addresses
+// are in the record, so reading them in the same pass waits for the
+// record's miss before the ring's can start, two misses one after the
+// other per event. Touching every record of a batch first, then every
+// ring, overlaps the misses of the whole batch in each pass.
 func (t *Users) TouchUser(id UserID) bool {
 	u := t.users.At(id)
-	hit := u.Consent
+	return u.Consent != (len(u.history) == u.head)
+}
+
+// TouchHistory reads the cache lines of user id's newest touchedHistory
+// remembered interactions (the co-occurrence window's partners), so that
+// applying an event to it soon after finds them in cache; call it after
+// TouchUser for the same batch. The result must be used.
+func (t *Users) TouchHistory(id UserID) bool {
+	u := t.users.At(id)
+	hit := false
 	for k, n := 1, min(len(u.history), touchedHistory); k <= n; k += historyPerLine {
 		hit = (u.history[u.newestSlot(k)].item == 0) != hit
 	}

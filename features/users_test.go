@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-// TestTouchUserOnlyReads touches users whose history rings are empty,
+// TestTouchUserOnlyReads touches the records and history rings
+// (TouchUser, TouchHistory) of users whose rings are empty,
 // short, full and wrapped (the newest entries then straddle the ring's
 // end): it must not panic, and must leave every history as it was.
 func TestTouchUserOnlyReads(t *testing.T) {
@@ -20,7 +21,7 @@ func TestTouchUserOnlyReads(t *testing.T) {
 				}
 				var before []Interaction
 				us.User(id).Recent(0, func(x Interaction) bool { before = append(before, x); return true })
-				_ = us.TouchUser(id)
+				_ = us.TouchUser(id) != us.TouchHistory(id)
 				var after []Interaction
 				us.User(id).Recent(0, func(x Interaction) bool { after = append(after, x); return true })
 				if !reflect.DeepEqual(before, after) || len(after) != min(n, capacity) {
