@@ -131,8 +131,9 @@ func (e *Engine) applyMessageLocked(m *Message) {
 
 // warm reads, for every message of a batch, what its apply will look up:
 // first its dedup slot and the name-index slots of its user and item,
-// then the user's record with its newest history entry and the item's
-// record. The dedup window, the name indexes and the records of a large
+// then the user's and the item's records, then the user's newest history
+// entries (each wave's addresses are in what the one before read). The
+// dedup window, the name indexes and the records of a large
 // shop are far larger than the CPU caches; read one event at a time, each
 // lookup is a cache miss the CPU waits for, while reads issued together
 // for the whole batch overlap. Keys it has to compute are kept in the
