@@ -11,7 +11,13 @@ import "math"
 // 2^((ts-base)/halfLife), which keeps every ratio the same as true decay.
 // When boosts grow large, everything is rescaled once and base moves on.
 type CoOccurrence struct {
-	rows       []coRow
+	rows []coRow
+	// dense holds every pair's weight while the catalog is small (see
+	// dense.go): row a's weight for partner b at a*stride+b. nil once the
+	// table went sparse, when the rows' partners hold them.
+	dense      []float32
+	stride     int
+	sparse     bool
 	maxRow     int
 	halfLifeMs float64
 	baseTS     int64
@@ -72,6 +78,7 @@ func (c *CoOccurrence) BoostAt(now int64) float32 {
 }
 
 func (c *CoOccurrence) rescale(f float32) {
+	c.scaleDense(f)
 	for i := range c.rows {
 		r := &c.rows[i]
 		r.scale(f)
@@ -81,8 +88,14 @@ func (c *CoOccurrence) rescale(f float32) {
 }
 
 func (c *CoOccurrence) grow(id ItemID) {
+	if int(id) < len(c.rows) {
+		return
+	}
 	for int(id) >= len(c.rows) {
 		c.rows = append(c.rows, coRow{})
+	}
+	if !c.sparse {
+		c.growDense()
 	}
 }
 
@@ -108,6 +121,9 @@ func (c *CoOccurrence) TouchSlot(a, b ItemID) bool {
 	if int(a) >= len(c.rows) {
 		return false
 	}
+	if c.dense != nil {
+		return int(b) < c.stride && c.dense[int(a)*c.stride+int(b)] == 0
+	}
 	return c.rows[a].touch(b)
 }
 
@@ -118,8 +134,12 @@ func (c *CoOccurrence) AddPair(a, b ItemID, w float32) {
 }
 
 func (c *CoOccurrence) addHalf(a, b ItemID, w float32) {
-	c.grow(a)
+	c.grow(max(a, b))
 	row := &c.rows[a]
+	if c.dense != nil {
+		c.addDense(row, a, b, w)
+		return
+	}
 	row.add(b, w, &c.pool)
 	row.version++
 	if int(row.n) > c.maxRow {
@@ -167,6 +187,12 @@ func (c *CoOccurrence) Pair(a, b ItemID) float32 {
 	if int(a) >= len(c.rows) {
 		return 0
 	}
+	if c.dense != nil {
+		if int(b) >= c.stride {
+			return 0
+		}
+		return c.dense[int(a)*c.stride+int(b)]
+	}
 	return c.rows[a].get(b)
 }
 
@@ -183,9 +209,14 @@ func (c *CoOccurrence) PairBound(a ItemID) float32 {
 
 // EachPartner calls fn for every partner of item a with its boosted weight.
 func (c *CoOccurrence) EachPartner(a ItemID, fn func(b ItemID, w float32)) {
-	if int(a) < len(c.rows) {
-		c.rows[a].each(fn)
+	if int(a) >= len(c.rows) {
+		return
 	}
+	if c.dense != nil {
+		c.eachDense(a, fn)
+		return
+	}
+	c.rows[a].each(fn)
 }
 
 // Partners returns the number of partners of item a.
@@ -216,6 +247,10 @@ func (c *CoOccurrence) Version(a ItemID) uint32 {
 // Forget removes item a from every row (item deleted).
 func (c *CoOccurrence) Forget(a ItemID) {
 	if int(a) >= len(c.rows) {
+		return
+	}
+	if c.dense != nil {
+		c.forgetDense(a)
 		return
 	}
 	c.rows[a].each(func(b ItemID, _ float32) {

@@ -175,7 +175,7 @@ func (c *CoOccurrence) Export() CoOccurrenceState {
 	for i := range c.rows {
 		s.Occurrence[i] = c.rows[i].occurrence
 		start := len(partners)
-		c.rows[i].each(func(b ItemID, w float32) {
+		c.EachPartner(ItemID(i), func(b ItemID, w float32) {
 			partners, weights = append(partners, b), append(weights, w)
 		})
 		if len(partners) > start {
@@ -208,6 +208,7 @@ func ImportCoOccurrence(s CoOccurrenceState, maxRow int) *CoOccurrence {
 			row.rebuild(slotsFor(int(row.n)), func(uint32, float32) bool { return true }, &c.pool)
 		}
 	}
+	c.toDense()
 	return c
 }
 
