@@ -27,7 +27,9 @@ type Config struct {
 	// the earlier 1,000 needed 2,048. With 1 M users, 100 k items and 20 M
 	// events that is a fifth less live heap (2,242 → 1,754 MiB), filled
 	// 7 % faster; ml-100k and the baskets benchmark score the same
-	// (docs/performance.md, Memory at scale).
+	// (docs/performance.md, Memory at scale). A catalog of at most this
+	// many items keeps its co-occurrences in one dense matrix instead
+	// (features/dense.go): no row can reach the bound there.
 	CoOccurrenceMaxRow int
 	// CoOccurrenceHalfLife is the age at which a co-occurrence counts half.
 	// Default 90 days.
