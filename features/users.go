@@ -208,10 +208,12 @@ func (t *Users) Touch(k Hash128) bool { return t.names.Touch(k) }
 // LookupKey is Lookup with the name's key (Key) already computed.
 func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.LookupKey(k) }
 
-// TouchUser reads user id's record: the lines of Consent, which applying
-// an event reads first, and of the history ring's header and head, which
-// TouchHistory and applying read next — all of its lines, which are at
-// most three (see HashTable.Touch). The result must be used.
+// TouchUser reads user id's record, every cache line of it from Consent,
+// which applying an event reads first, to the history ring's header and
+// head, which TouchHistory and applying read next: it reads four fields
+// at most 48 bytes apart, so no 64-byte line between them is skipped
+// however the record is aligned (see HashTable.Touch). The result must
+// be used.
 //
 // The ring's lines are another call's, TouchHistory's: their addresses
 // are in the record, so reading them in the same pass waits for the
@@ -220,7 +222,7 @@ func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.LookupKey(k
 // ring, overlaps the misses of the whole batch in each pass.
 func (t *Users) TouchUser(id UserID) bool {
 	u := t.users.At(id)
-	return u.Consent != (len(u.history) == u.head)
+	return u.Consent != (len(u.Shown) == 0) != (u.history == nil) != (u.head == 0)
 }
 
 // TouchHistory reads the cache lines of user id's newest touchedHistory

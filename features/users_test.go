@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"unsafe"
 )
 
 // TestTouchUserOnlyReads touches the records and history rings
@@ -28,6 +29,39 @@ func TestTouchUserOnlyReads(t *testing.T) {
 					t.Fatalf("history of %d after the touch, %d before, want %d", len(after), len(before), min(n, capacity))
 				}
 			})
+		}
+	}
+}
+
+// TestTouchUserReadsEveryLine guards the layout TouchUser relies on: the
+// fields it reads, from Consent to head, must be at most 64 bytes apart,
+// or a cache line between two of them could go unread. A field moved in
+// User fails it.
+func TestTouchUserReadsEveryLine(t *testing.T) {
+	var u User
+	read := []struct {
+		name string
+		at   uintptr
+	}{
+		{"Consent", unsafe.Offsetof(u.Consent)},
+		{"len(Shown)", unsafe.Offsetof(u.Shown) + unsafe.Sizeof(uintptr(0))},
+		{"history", unsafe.Offsetof(u.history)},
+		{"head", unsafe.Offsetof(u.head)},
+	}
+	for i := 1; i < len(read); i++ {
+		if gap := int(read[i].at) - int(read[i-1].at); gap <= 0 || gap > 64 {
+			t.Errorf("%s at byte %d, %s at byte %d: %d bytes apart, want 1–64", read[i-1].name, read[i-1].at, read[i].name, read[i].at, gap)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		at   uintptr
+	}{
+		{"Events", unsafe.Offsetof(u.Events)}, {"LastTS", unsafe.Offsetof(u.LastTS)},
+		{"BasketStart", unsafe.Offsetof(u.BasketStart)}, {"BasketLast", unsafe.Offsetof(u.BasketLast)},
+	} {
+		if f.at < read[0].at || f.at > read[len(read)-1].at {
+			t.Errorf("%s at byte %d is outside the bytes TouchUser reads (%d–%d)", f.name, f.at, read[0].at, read[len(read)-1].at)
 		}
 	}
 }
