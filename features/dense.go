@@ -44,7 +44,8 @@ func (c *CoOccurrence) growDense() {
 	c.dense, c.stride = m, stride
 }
 
-// addDense is addHalf for the matrix: a grew row a's and b's ids in.
+// addDense is addHalf for the matrix, once grow has made room for both
+// a and b.
 func (c *CoOccurrence) addDense(row *coRow, a, b ItemID, w float32) {
 	v := &c.dense[int(a)*c.stride+int(b)]
 	was := *v
