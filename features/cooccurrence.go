@@ -15,8 +15,11 @@ type CoOccurrence struct {
 	// dense holds every pair's weight while the catalog is small (see
 	// dense.go): row a's weight for partner b at a*stride+b. nil once the
 	// table went sparse, when the rows' partners hold them.
-	dense      []float32
-	stride     int
+	dense  []float32
+	stride int
+	// sparse says the table left the matrix for good (toSparse). A new,
+	// empty table has no matrix yet and is not sparse: its first rows get
+	// one.
 	sparse     bool
 	maxRow     int
 	halfLifeMs float64
