@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sync/atomic"
+	"unsafe"
 
 	"reco/features"
 )
@@ -39,9 +40,9 @@ func (v *userVersions) bump(k features.Hash128) { v.slot(k).Add(1) }
 // get returns the user's counter.
 func (v *userVersions) get(k features.Hash128) uint32 { return v.slot(k).Load() }
 
-// touch reads the user's counter ahead of a bump, so that the misses of a
-// batch overlap (see HashTable.Touch); the result must be used.
-func (v *userVersions) touch(k features.Hash128) bool { return v.slot(k).Load() == 0 }
+// prefetch prefetches the user's counter ahead of a bump, so that the
+// misses of a batch overlap (see features.Prefetch).
+func (v *userVersions) prefetch(k features.Hash128) { features.Prefetch(unsafe.Pointer(v.slot(k))) }
 
 // AnswerVersion returns a number that changes whenever an answer for user
 // could change because of something other than time: the user's own

@@ -40,15 +40,14 @@ func idHash(id string) uint64 {
 	return h
 }
 
-// touch reads the table slots that addHash(h) will, as the i-th of the
-// next adds: its own and the one of the id it will push out of the
-// window (see HashTable.Touch). The result only keeps the reads.
-func (d *dedup) touch(h uint64, i int) bool {
-	hit := d.seen.Touch(features.Hash64(h))
+// prefetch prefetches the table slots that addHash(h) will read, as the
+// i-th of the next adds: its own and the one of the id it will push out
+// of the window (see HashTable.Prefetch).
+func (d *dedup) prefetch(h uint64, i int) {
+	d.seen.Prefetch(features.Hash64(h))
 	if old := d.ring[(d.next+i)%len(d.ring)]; old != 0 {
-		hit = d.seen.Touch(features.Hash64(old)) != hit
+		d.seen.Prefetch(features.Hash64(old))
 	}
-	return hit
 }
 
 // addHash records the id hashing to h (idHash) and reports whether it was

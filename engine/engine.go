@@ -47,7 +47,6 @@ type Engine struct {
 	pairBuf       pairBatch                   // co-occurrence updates listed since the last flushPairsLocked (pairs.go)
 	hashers       atomic.Pointer[nameHashers] // of users and catalog, for DecodeMessage
 	userVersions  *userVersions               // per-user answer versions, read without mu
-	touchSink     bool                        // keeps ApplyMessages' cache-warming reads (HashTable.Touch)
 
 	// coocMu guards cooc and the pair counts of baskets: their updates may
 	// be applied by a worker of their own, outside mu (pairs.go). Readers

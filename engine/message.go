@@ -98,10 +98,9 @@ func (m *Message) Decode(value []byte) {
 // waits for, is held only to apply: a third less of it per batch.
 func (e *Engine) ApplyMessages(msgs []*Message) {
 	e.mu.RLock()
-	sink := e.warm(msgs)
+	e.warm(msgs)
 	e.mu.RUnlock()
 	e.mu.Lock()
-	e.touchSink = sink
 	current := e.hashers.Load()
 	for _, m := range msgs {
 		if m.keys.hashers != current { // a snapshot replaced the indexes meanwhile: hash again
@@ -129,25 +128,25 @@ func (e *Engine) applyMessageLocked(m *Message) {
 	e.offsets[m.Pos] = m.Offset + 1
 }
 
-// warm reads, for every message of a batch, what its apply will look up:
-// first its dedup slot and the name-index slots of its user and item,
-// then the user's and the item's records, then the user's newest history
-// entries (each wave's addresses are in what the one before read). The
-// dedup window, the name indexes and the records of a large
-// shop are far larger than the CPU caches; read one event at a time, each
-// lookup is a cache miss the CPU waits for, while reads issued together
-// for the whole batch overlap. Keys it has to compute are kept in the
-// message, so no name is hashed twice. It only reads the engine (its
-// result keeps the reads, see HashTable.Touch), so the read lock is enough.
-func (e *Engine) warm(msgs []*Message) bool {
-	touched, i := false, 0
+// warm prefetches, for every message of a batch, what its apply will look
+// up: first its dedup slots and the name-index slots of its user and
+// item, then the user's and the item's records, then the user's newest
+// history entries (each wave's addresses are in what the one before
+// brought in). The dedup window, the name indexes and the records of a
+// large shop are far larger than the CPU caches; read one event at a
+// time, each lookup is a cache miss the CPU waits for, while prefetches
+// issued together for the whole batch overlap (see features.Prefetch).
+// Keys it has to compute are kept in the message, so no name is hashed
+// twice. It only reads the engine, so the read lock is enough.
+func (e *Engine) warm(msgs []*Message) {
+	i := 0
 	current := e.hashers.Load()
 	for _, m := range msgs {
 		if m.Err != nil {
 			continue
 		}
 		if m.keys.id != 0 {
-			touched = e.dedup.touch(m.keys.id, i) != touched
+			e.dedup.prefetch(m.keys.id, i)
 			i++
 		}
 		ev := &m.Event
@@ -161,24 +160,24 @@ func (e *Engine) warm(msgs []*Message) bool {
 			}
 		}
 		if ev.User != "" {
-			touched = e.users.Touch(m.keys.user) != touched
-			touched = e.userVersions.touch(m.keys.user) != touched
+			e.users.Prefetch(m.keys.user)
+			e.userVersions.prefetch(m.keys.user)
 		}
 		if ev.Item != "" {
-			touched = e.catalog.Touch(m.keys.item) != touched
+			e.catalog.Prefetch(m.keys.item)
 		}
 	}
 	// Second wave: the records the first wave's slots point to.
 	for _, m := range msgs {
 		if m.keys.user != (features.Hash128{}) {
 			if uid, ok := e.users.LookupKey(m.keys.user); ok {
-				touched = e.users.TouchUser(uid) != touched
+				e.users.PrefetchUser(uid)
 				m.keys.uid, m.keys.erased = uid+1, e.users.Erased()
 			}
 		}
 		if m.keys.item != (features.Hash128{}) {
 			if iid, ok := e.catalog.LookupKey(m.keys.item); ok {
-				touched = e.catalog.TouchItem(iid) != touched
+				e.catalog.PrefetchItem(iid)
 				m.keys.iid = iid + 1
 			}
 		}
@@ -186,8 +185,7 @@ func (e *Engine) warm(msgs []*Message) bool {
 	// Third wave: the history rings the records point to.
 	for _, m := range msgs {
 		if uid, ok := e.warmedUser(m.keys); ok {
-			touched = e.users.TouchHistory(uid) != touched
+			e.users.PrefetchHistory(uid)
 		}
 	}
-	return touched
 }

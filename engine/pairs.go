@@ -157,29 +157,28 @@ func (e *Engine) flushPairsLocked(wake bool) {
 		}
 	}
 	e.coocMu.Lock()
-	e.touchSink = applyPairs(e.cooc, e.baskets, &e.pairBuf)
+	applyPairs(e.cooc, e.baskets, &e.pairBuf)
 	e.coocMu.Unlock()
 	e.pairBuf.reset()
 }
 
 // applyPairs applies the updates of batch to c and baskets. The rows of a
 // large catalog are far from the CPU caches: their headers, then their
-// slots, are read for the whole batch first (CoOccurrence.TouchRow), so
-// that the misses overlap. It returns the touches' result, only to keep
-// them.
-func applyPairs(c *features.CoOccurrence, baskets *features.Baskets, batch *pairBatch) bool {
-	touched := false
+// slots, are prefetched for the whole batch first
+// (CoOccurrence.PrefetchRow), so that the misses overlap.
+func applyPairs(c *features.CoOccurrence, baskets *features.Baskets, batch *pairBatch) {
 	for ev, ps := range batch.all() {
 		if !ev.basket {
 			for _, p := range ps {
-				touched = c.TouchRow(p.b) != touched
+				c.PrefetchRow(p.b)
 			}
 		}
 	}
 	for ev, ps := range batch.all() {
 		if !ev.basket {
 			for _, p := range ps {
-				touched = c.TouchSlot(ev.a, p.b) != (c.TouchSlot(p.b, ev.a) != touched)
+				c.PrefetchSlot(ev.a, p.b)
+				c.PrefetchSlot(p.b, ev.a)
 			}
 		}
 	}
@@ -202,7 +201,6 @@ func applyPairs(c *features.CoOccurrence, baskets *features.Baskets, batch *pair
 			c.AddPair(ev.a, p.b, p.w*boost)
 		}
 	}
-	return touched
 }
 
 // runPairWorker applies queued co-occurrence updates until ctx ends, then
@@ -213,12 +211,6 @@ func (e *Engine) runPairWorker(ctx context.Context) {
 	e.pairs.Store(q)
 	stop := context.AfterFunc(ctx, q.close)
 	defer stop()
-	touched := false
-	defer func() {
-		q.mu.Lock()
-		q.sink = touched
-		q.mu.Unlock()
-	}()
 	for {
 		batches, ok := q.take()
 		if !ok {
@@ -226,7 +218,7 @@ func (e *Engine) runPairWorker(ctx context.Context) {
 		}
 		for i := range batches {
 			e.coocMu.Lock()
-			touched = applyPairs(e.cooc, e.baskets, &batches[i]) != touched
+			applyPairs(e.cooc, e.baskets, &batches[i])
 			e.coocMu.Unlock()
 		}
 		q.done(batches)
@@ -270,8 +262,7 @@ type pairQueue struct {
 	kicked  bool // the worker is to take what is queued, however little
 	closed  bool
 	max     int
-	taken   int  // batches the worker took, for tests
-	sink    bool // keeps the worker's cache-warming reads
+	taken   int // batches the worker took, for tests
 }
 
 func newPairQueue(max int) *pairQueue {

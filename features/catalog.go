@@ -1,5 +1,7 @@
 package features
 
+import "unsafe"
+
 // Item is what the engine knows about one item: its catalog attributes
 // (from "item" events) and its lifetime counters (from interactions).
 //
@@ -128,19 +130,22 @@ func (c *Catalog) Ensure(name string, ts int64) (ItemID, bool) {
 // Hasher().Hash(name), which another goroutine may compute ahead.
 func (c *Catalog) Hasher() StringHasher { return c.names.hasher }
 
-// Key returns the key of item name for EnsureKey and Touch.
+// Key returns the key of item name for EnsureKey and Prefetch.
 func (c *Catalog) Key(name string) Hash128 { return c.names.Key(name) }
 
-// Touch reads the index slot of key k so that a lookup soon after finds it
-// in cache (see HashTable.Touch); the result must be used.
-func (c *Catalog) Touch(k Hash128) bool { return c.names.Touch(k) }
+// Prefetch prefetches the index slot of key k, so that a lookup soon
+// after finds it in cache (see Prefetch).
+func (c *Catalog) Prefetch(k Hash128) { c.names.Prefetch(k) }
 
 // LookupKey is Lookup with the name's key (Key) already computed.
 func (c *Catalog) LookupKey(k Hash128) (ItemID, bool) { return c.names.LookupKey(k) }
 
-// TouchItem reads item id's counters so that applying an event to it soon
-// after finds them in cache (see HashTable.Touch); the result must be used.
-func (c *Catalog) TouchItem(id ItemID) bool { return c.items[id].Counters.Views == 0 }
+// PrefetchItem prefetches item id's counters, so that applying an event
+// to it soon after finds them in cache (see Prefetch).
+func (c *Catalog) PrefetchItem(id ItemID) {
+	ctr := &c.items[id].Counters
+	prefetchRange(unsafe.Pointer(ctr), unsafe.Sizeof(*ctr))
+}
 
 // EnsureKey is Ensure with the name's key (Key) already computed.
 func (c *Catalog) EnsureKey(name string, k Hash128, ts int64) (ItemID, bool) {

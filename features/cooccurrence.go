@@ -1,6 +1,9 @@
 package features
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // CoOccurrence counts, for every pair of items, how strongly users touched
 // both within a short window of their history, weighted by the kinds of
@@ -110,24 +113,29 @@ func (c *CoOccurrence) AddOccurrence(a ItemID, w float32) {
 	c.rows[a].version++
 }
 
-// TouchRow and TouchSlot read what AddPair(a, b) will read, in two steps
-// (the slot's address is in the row): a caller about to add many pairs
-// touches all their rows, then all their slots, so that the cache misses
-// of each step overlap instead of coming one after another. The results
-// only keep the reads; see HashTable.Touch.
-func (c *CoOccurrence) TouchRow(a ItemID) bool {
-	return int(a) < len(c.rows) && c.rows[a].n == 0
+// PrefetchRow and PrefetchSlot prefetch what AddPair(a, b) will read, in
+// two steps (a sparse row's slot address is in the row): a caller about to
+// add many pairs prefetches all their rows, then all their slots, so that
+// the cache misses of each step overlap instead of coming one after
+// another (see Prefetch).
+func (c *CoOccurrence) PrefetchRow(a ItemID) {
+	if int(a) < len(c.rows) {
+		r := &c.rows[a]
+		prefetchRange(unsafe.Pointer(r), unsafe.Sizeof(*r))
+	}
 }
 
-// TouchSlot: see TouchRow.
-func (c *CoOccurrence) TouchSlot(a, b ItemID) bool {
-	if int(a) >= len(c.rows) {
-		return false
+// PrefetchSlot: see PrefetchRow.
+func (c *CoOccurrence) PrefetchSlot(a, b ItemID) {
+	switch {
+	case int(a) >= len(c.rows):
+	case c.dense != nil:
+		if int(b) < c.stride {
+			Prefetch(unsafe.Pointer(&c.dense[int(a)*c.stride+int(b)]))
+		}
+	default:
+		c.rows[a].prefetch(b)
 	}
-	if c.dense != nil {
-		return int(b) < c.stride && c.dense[int(a)*c.stride+int(b)] == 0
-	}
-	return c.rows[a].touch(b)
 }
 
 // AddPair adds w to the pair (a, b) in both directions.

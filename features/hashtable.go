@@ -1,6 +1,9 @@
 package features
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"unsafe"
+)
 
 // HashKey is a key of a HashTable: a hash, never zero (zero marks an empty
 // slot), whose low bits pick the home slot.
@@ -86,13 +89,12 @@ func (t *HashTable[K, V]) Get(k K) (V, bool) {
 	}
 }
 
-// Touch reads k's home slot and reports whether it holds k. Its use is
-// the read: a caller about to look up many keys touches them all first,
-// so that their cache misses overlap instead of coming one after another
-// (the loads are independent; the lookups that follow find the slots in
-// cache). The result must be used, or the compiler may drop the read.
-func (t *HashTable[K, V]) Touch(k K) bool {
-	return t.slots[k.home()&t.mask].key == k
+// Prefetch prefetches k's home slot: a caller about to look up many keys
+// prefetches them all first, so that their cache misses overlap instead
+// of coming one after another (see Prefetch).
+func (t *HashTable[K, V]) Prefetch(k K) {
+	s := &t.slots[k.home()&t.mask]
+	prefetchRange(unsafe.Pointer(s), unsafe.Sizeof(*s))
 }
 
 // Put sets the value of k and reports whether k was new.

@@ -34,7 +34,7 @@ func (n *Names) Lookup(name string) (uint32, bool) {
 }
 
 // Key returns the key name is indexed by. A caller applying a batch
-// computes the keys once, touches their slots (Touch), then interns with
+// computes the keys once, prefetches their slots (Prefetch), then interns with
 // InternKey, so that the batch's cache misses overlap and no name is
 // hashed twice.
 func (n *Names) Key(name string) Hash128 { return n.hasher.Hash(name) }
@@ -42,9 +42,8 @@ func (n *Names) Key(name string) Hash128 { return n.hasher.Hash(name) }
 // LookupKey is Lookup with the name's key (Key) already computed.
 func (n *Names) LookupKey(k Hash128) (uint32, bool) { return n.index.Get(k) }
 
-// Touch reads the home slot of key k (see HashTable.Touch); the result
-// must be used.
-func (n *Names) Touch(k Hash128) bool { return n.index.Touch(k) }
+// Prefetch prefetches the home slot of key k (see HashTable.Prefetch).
+func (n *Names) Prefetch(k Hash128) { n.index.Prefetch(k) }
 
 // Intern returns the index of name, allocating the next one if name is new
 // (and storing a copy of name). The second result reports whether it was new.

@@ -1,5 +1,7 @@
 package features
 
+import "unsafe"
+
 // partners is one co-occurrence row: an open-addressing hash map from item
 // to weight. It replaces map[ItemID]float32 on the hottest ingest path
 // (every event updates up to 2 × CoOccurrenceWindow rows): linear probing
@@ -56,9 +58,11 @@ func (p *partners) add(k ItemID, v float32, pool *slotPool) {
 	}
 }
 
-// touch reads item k's home slot (see CoOccurrence.TouchRow).
-func (p *partners) touch(k ItemID) bool {
-	return len(p.slots) > 0 && p.slots[p.slot(k+1)].key == k+1
+// prefetch prefetches item k's home slot (see CoOccurrence.PrefetchRow).
+func (p *partners) prefetch(k ItemID) {
+	if len(p.slots) > 0 {
+		Prefetch(unsafe.Pointer(&p.slots[p.slot(k+1)]))
+	}
 }
 
 // find returns the slot of item k and whether it is present.

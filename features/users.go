@@ -1,5 +1,7 @@
 package features
 
+import "unsafe"
+
 // Interaction is one remembered event of a user.
 type Interaction struct {
 	TS    int64 // unix ms
@@ -198,49 +200,52 @@ func (t *Users) Ensure(name string) UserID {
 // Hasher().Hash(name), which another goroutine may compute ahead.
 func (t *Users) Hasher() StringHasher { return t.names.hasher }
 
-// Key returns the key of user name for EnsureKey and Touch.
+// Key returns the key of user name for EnsureKey and Prefetch.
 func (t *Users) Key(name string) Hash128 { return t.names.Key(name) }
 
-// Touch reads the index slot of key k so that a lookup soon after finds it
-// in cache (see HashTable.Touch); the result must be used.
-func (t *Users) Touch(k Hash128) bool { return t.names.Touch(k) }
+// Prefetch prefetches the index slot of key k, so that a lookup soon
+// after finds it in cache (see Prefetch).
+func (t *Users) Prefetch(k Hash128) { t.names.Prefetch(k) }
 
 // LookupKey is Lookup with the name's key (Key) already computed.
 func (t *Users) LookupKey(k Hash128) (UserID, bool) { return t.names.LookupKey(k) }
 
-// TouchUser reads user id's record, every cache line of it from Consent,
-// which applying an event reads first, to the history ring's header and
-// head, which TouchHistory and applying read next: it reads four fields
-// at most 48 bytes apart, so no 64-byte line between them is skipped
-// however the record is aligned (see HashTable.Touch). The result must
-// be used.
+// PrefetchUser prefetches user id's record, every cache line of it from
+// Consent, which applying an event reads first, to the history ring's
+// header and head, which PrefetchHistory and applying read next (see
+// Prefetch).
 //
-// The ring's lines are another call's, TouchHistory's: their addresses
-// are in the record, so reading them in the same pass waits for the
-// record's miss before the ring's can start, two misses one after the
-// other per event. Touching every record of a batch first, then every
-// ring, overlaps the misses of the whole batch in each pass.
-func (t *Users) TouchUser(id UserID) bool {
+// The ring's lines are another call's, PrefetchHistory's: their addresses
+// are in the record, so prefetching them in the same pass would wait for
+// the record's miss before the ring's could start, two misses one after
+// the other per event. Prefetching every record of a batch first, then
+// every ring, overlaps the misses of the whole batch in each pass.
+func (t *Users) PrefetchUser(id UserID) {
 	u := t.users.At(id)
-	return u.Consent != (len(u.Shown) == 0) != (u.history == nil) != (u.head == 0)
+	prefetchRange(unsafe.Pointer(&u.Consent), prefetchedUserBytes)
 }
 
-// TouchHistory reads the cache lines of user id's newest touchedHistory
-// remembered interactions (the co-occurrence window's partners), so that
-// applying an event to it soon after finds them in cache; call it after
-// TouchUser for the same batch. The result must be used.
-func (t *Users) TouchHistory(id UserID) bool {
+// prefetchedUserBytes is how much of a User PrefetchUser prefetches: from
+// Consent to the end of head. TestPrefetchUserCoversApply checks that
+// every field applying an event reads lies within.
+const prefetchedUserBytes = unsafe.Offsetof(User{}.head) + unsafe.Sizeof(User{}.head) - unsafe.Offsetof(User{}.Consent)
+
+// PrefetchHistory prefetches the cache lines of user id's newest
+// prefetchedHistory remembered interactions (the co-occurrence window's
+// partners), so that applying an event to it soon after finds them in
+// cache; call it after PrefetchUser for the same batch. It reads the
+// record (where the ring is), which PrefetchUser has brought in by then.
+func (t *Users) PrefetchHistory(id UserID) {
 	u := t.users.At(id)
-	hit := false
-	for k, n := 1, min(len(u.history), touchedHistory); k <= n; k += historyPerLine {
-		hit = (u.history[u.newestSlot(k)].item == 0) != hit
+	for k, n := 1, min(len(u.history), prefetchedHistory); k <= n; k += historyPerLine {
+		Prefetch(unsafe.Pointer(&u.history[u.newestSlot(k)]))
 	}
-	return hit
 }
 
-// touchedHistory is how many of a user's newest interactions TouchUser
-// reads: a co-occurrence window of 20 distinct items, and some repeats.
-const touchedHistory = 32
+// prefetchedHistory is how many of a user's newest interactions
+// PrefetchHistory prefetches: a co-occurrence window of 20 distinct items,
+// and some repeats.
+const prefetchedHistory = 32
 
 // historyPerLine is how many remembered interactions share a 64-byte
 // cache line: storedInteraction is 16 bytes.
