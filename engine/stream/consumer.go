@@ -611,7 +611,7 @@ const (
 )
 
 func (c *Consumer) dialLeader(ctx context.Context, tp TopicPartition) (*kafka.Conn, error) {
-	d := &kafka.Dialer{Timeout: 10 * time.Second, ClientID: "reco"}
+	d := &kafka.Dialer{Timeout: 10 * time.Second, ClientID: "reco", DialFunc: dialBuffered}
 	var err error
 	for _, b := range c.cfg.Brokers {
 		var conn *kafka.Conn
