@@ -22,11 +22,16 @@ import "unsafe"
 const cacheLine = 64
 
 // prefetchRange prefetches every cache line holding some of the n bytes at
-// p (n ≥ 1): one every 64 bytes from p, and the one of the last byte, so
-// no line is skipped however the bytes are aligned.
+// p (n ≥ 1): one every 64 bytes from p, and the last byte's line if it is
+// another, so no line is skipped however the bytes are aligned and none
+// is asked for twice (an 8-byte slot is one prefetch, not two).
 func prefetchRange(p unsafe.Pointer, n uintptr) {
-	for off := uintptr(0); off < n; off += cacheLine {
+	off := uintptr(0)
+	for ; off+cacheLine < n; off += cacheLine {
 		Prefetch(unsafe.Add(p, off))
 	}
-	Prefetch(unsafe.Add(p, n-1))
+	Prefetch(unsafe.Add(p, off))
+	if (uintptr(p)+off)/cacheLine != (uintptr(p)+n-1)/cacheLine {
+		Prefetch(unsafe.Add(p, n-1))
+	}
 }
