@@ -29,12 +29,28 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
-// ParseKind returns the Kind named s.
+// ParseKind returns the Kind named s. A switch, not a loop over
+// kindNames: every event is parsed twice (decoding, validating), and the
+// loop's string compares cost ~30 ns a call. TestParseKindRoundTrips
+// keeps the two lists equal.
 func ParseKind(s string) (Kind, bool) {
-	for i, n := range kindNames() {
-		if n == s {
-			return Kind(i), true
-		}
+	switch s {
+	case "view":
+		return View, true
+	case "click":
+		return Click, true
+	case "cart":
+		return Cart, true
+	case "uncart":
+		return Uncart, true
+	case "purchase":
+		return Purchase, true
+	case "rate":
+		return Rate, true
+	case "dismiss":
+		return Dismiss, true
+	case "impression":
+		return Impression, true
 	}
 	return 0, false
 }

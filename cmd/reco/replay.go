@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-
 	"reco/engine"
 	"reco/engine/stream"
 )
@@ -25,7 +23,8 @@ func runReplay(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	brokers := fs.String("brokers", "127.0.0.1:9092", "comma-separated Kafka bootstrap brokers")
 	topic := fs.String("topic", "reco.events", "topic to produce to")
-	batch := fs.Int("batch", 1000, "messages per write")
+	batch := fs.Int("batch", 1000, "messages per partition's record batch at most")
+	linger := fs.Duration("linger", 10*time.Millisecond, "how long a partly filled batch waits for more lines before it is sent")
 	rate := fs.Int("rate", 0, "events per second at most (0 = as fast as the broker takes them)")
 	inFlight := fs.Int("in-flight", 20000, "events written but not yet acknowledged at most (0 = wait for each batch's acknowledgement)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
@@ -39,7 +38,7 @@ func runReplay(ctx context.Context, args []string) error {
 	if err := applyEnv(fs); err != nil {
 		return err
 	}
-	if err := checkMins(fs, flagMin{"batch", float64(*batch), 1}, flagMin{"rate", float64(*rate), 0}, flagMin{"in-flight", float64(*inFlight), 0}); err != nil {
+	if err := checkMins(fs, flagMin{"batch", float64(*batch), 1}, flagMin{"rate", float64(*rate), 0}, flagMin{"in-flight", float64(*inFlight), 0}, flagMin{"linger", linger.Seconds(), 0}); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -56,11 +55,13 @@ func runReplay(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stopProfile()
-	p := stream.NewProducer(stream.ProducerConfig{Brokers: strings.Split(*brokers, ","), EventsTopic: *topic, CatalogTopic: *topic, BatchTimeout: 10 * time.Millisecond, InFlight: *inFlight})
-	defer p.Close()
+	p, err := stream.NewBulkProducer(ctx, stream.BulkProducerConfig{Brokers: strings.Split(*brokers, ","), Topic: *topic, InFlight: *inFlight, BatchSize: *batch})
+	if err != nil {
+		return err
+	}
+	defer p.Close(ctx) // after an error; the run's own Close is below
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), engine.MaxEventBytes+1)
-	var msgs []kafka.Message
 	var dec engine.Message
 	if os.Getenv("GOGC") == "" {
 		// The replay's live heap is a few MB of messages in flight, so
@@ -69,29 +70,31 @@ func runReplay(ctx context.Context, args []string) error {
 		debug.SetGCPercent(400)
 	}
 	line, sent, bad := 0, 0, 0
-	start, last := time.Now(), time.Now()
-	// The batch's keys and values are cut from one buffer, a fresh one
-	// per batch: the producer holds a batch's bytes until the broker has
-	// acknowledged it, so a buffer is never reused. Two allocations a line
-	// (and a clock read: one per batch stamps the lines without a time)
-	// had cost 10 % of the replay's CPU.
-	var buf []byte
-	var now time.Time
-	flush := func() error {
-		if *rate > 0 { // pace: the batch may leave when the schedule says so
+	start := time.Now()
+	now, flushed, reported := start, start, start
+	// The producer copies each line into its partition's record batch,
+	// so one buffer serves every stamped line. The clock is read once
+	// every paceLines lines, to pace, to send batches older than
+	// --linger, and to stamp the lines without a time: once a line had
+	// cost 10 % of the replay's CPU.
+	var value []byte
+	const paceLines = 100
+	pace := func() error {
+		if *rate > 0 { // the next lines may go when the schedule says so
 			due := start.Add(time.Duration(float64(sent) / float64(*rate) * float64(time.Second)))
 			if d := time.Until(due); d > 0 {
 				time.Sleep(d)
 			}
 		}
-		if err := p.Produce(ctx, msgs...); err != nil {
-			return err
+		if now = time.Now(); now.Sub(flushed) >= *linger {
+			if err := p.Flush(ctx); err != nil {
+				return err
+			}
+			flushed = now
 		}
-		sent += len(msgs)
-		msgs = msgs[:0]
-		if time.Since(last) > time.Second {
-			last = time.Now()
-			fmt.Fprintf(os.Stderr, "replay: %d events produced (%.0f/s)\n", sent, float64(sent)/time.Since(start).Seconds())
+		if now.Sub(reported) > time.Second {
+			reported = now
+			fmt.Fprintf(os.Stderr, "replay: %d events produced (%.0f/s)\n", sent, float64(sent)/now.Sub(start).Seconds())
 		}
 		return nil
 	}
@@ -110,19 +113,12 @@ func runReplay(ctx context.Context, args []string) error {
 			slog.Warn("skipping invalid line", "file", fs.Arg(0), "line", line, "err", err)
 			continue
 		}
-		if len(msgs) == 0 {
-			// Sized for a batch of lines like its first, up to 4 MiB: a
-			// long first line (up to 64 KiB) and a large --batch must
-			// not reserve gigabytes; the buffer grows if it must.
-			buf, now = make([]byte, 0, min(*batch*(len(text)+48), 4<<20)), time.Now()
+		value = appendStampedLine(value[:0], text, ev.TS, now)
+		if err := p.Add(ctx, ev.Key(), value); err != nil {
+			return err
 		}
-		n := len(buf)
-		buf = append(buf, ev.Key()...)
-		k := len(buf)
-		buf = appendStampedLine(buf, text, ev.TS, now)
-		msgs = append(msgs, kafka.Message{Topic: *topic, Key: buf[n:k:k], Value: buf[k:len(buf):len(buf)]})
-		if len(msgs) >= *batch {
-			if err := flush(); err != nil {
+		if sent++; sent%paceLines == 0 {
+			if err := pace(); err != nil {
 				return err
 			}
 		}
@@ -130,10 +126,7 @@ func runReplay(ctx context.Context, args []string) error {
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("reading %s at line %d: %w", fs.Arg(0), line+1, err)
 	}
-	if err := flush(); err != nil {
-		return err
-	}
-	if err := p.Close(); err != nil { // waits for the events still in flight
+	if err := p.Close(ctx); err != nil { // waits for the events still in flight
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "replay: %d events produced to %s, %d invalid lines skipped, in %s\n", sent, *topic, bad, time.Since(start).Round(time.Millisecond))
