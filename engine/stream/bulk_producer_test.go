@@ -107,8 +107,8 @@ func TestBulkProducerReportsAFailedDelivery(t *testing.T) {
 	}
 }
 
-// TestBulkProducerNeedsTheTopic asks for a topic that a broker without
-// automatic topic creation does not have: NewBulkProducer must say which.
+// TestNewBulkProducerChecksItsConfig: no brokers, no topic, or no broker
+// listening must each be an error, the last one naming the topic.
 func TestNewBulkProducerChecksItsConfig(t *testing.T) {
 	if _, err := stream.NewBulkProducer(context.Background(), stream.BulkProducerConfig{Topic: "t"}); err == nil {
 		t.Fatal("no error without brokers")
@@ -121,5 +121,42 @@ func TestNewBulkProducerChecksItsConfig(t *testing.T) {
 	_, err := stream.NewBulkProducer(ctx, stream.BulkProducerConfig{Brokers: []string{"127.0.0.1:1"}, Topic: "t"})
 	if err == nil || !strings.Contains(err.Error(), `"t"`) {
 		t.Fatalf("no broker listening: err %v, want one naming the topic", err)
+	}
+}
+
+// TestBulkProducerSendsAFullBatch adds BatchSize messages and no more:
+// they must reach the broker without a Flush.
+func TestBulkProducerSendsAFullBatch(t *testing.T) {
+	addr := startBroker(t, "t")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, err := stream.NewBulkProducer(ctx, stream.BulkProducerConfig{Brokers: []string{addr}, Topic: "t", BatchSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(ctx)
+	for i := range 10 {
+		if err := p.Add(ctx, "user7", []byte(strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	part := (&kafka.Hash{}).Balance(kafka.Message{Key: []byte("user7")}, 0, 1, 2, 3)
+	conn, err := kafka.DialLeader(ctx, "tcp", addr, "t", part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for {
+		end, err := conn.ReadLastOffset()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if end == 10 {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("partition %d holds %d messages of a full batch of 10 never flushed", part, end)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
