@@ -36,6 +36,7 @@ func main() {
 	case "bench":
 		err = runBench(ctx, args)
 	case "replay":
+		replayOnOneProc()
 		err = runReplay(ctx, args)
 	case "loadgen":
 		err = runLoadgen(ctx, args)
