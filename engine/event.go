@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"unicode/utf8"
 
 	"reco/features"
@@ -246,7 +245,7 @@ func checkID(field, v string, required bool) error {
 	if len(v) > maxIDBytes {
 		return reject(ReasonOutOfRange, field, "%d bytes exceeds %d", len(v), maxIDBytes)
 	}
-	if strings.IndexFunc(v, isControl) >= 0 {
+	if hasControl(v) {
 		return reject(ReasonOutOfRange, field, "contains a control character")
 	}
 	return nil
@@ -271,7 +270,20 @@ func checkList(field string, l []string) error {
 	return nil
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+// hasControl reports whether s holds an ASCII control character (below
+// 0x20, or DEL). A byte loop, not strings.IndexFunc with a func: every id
+// of every event is checked, on the consumer and in `reco replay`, and
+// the four ids of a typical event took 35–58 ns by runes against 16–25
+// by bytes. Bytes of multi-byte UTF-8 sequences are all 0x80 or above,
+// so the two find the same (TestHasControl, FuzzHasControl).
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
 
 // clip shortens user input quoted back in an error.
 func clip(s string) string {

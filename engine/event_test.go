@@ -212,3 +212,56 @@ func TestParseIntMatchesStrconv(t *testing.T) {
 		}
 	}
 }
+
+// hasControlByRunes is hasControl's definition over runes, as it was
+// written before the byte loop.
+func hasControlByRunes(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
+}
+
+func TestHasControl(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"", false},
+		{"user-42", false},
+		{"tab\there", true},
+		{"nul\x00", true},
+		{"del\x7f", true},
+		{"\x1f", true},
+		{"space is fine", false},
+		{"Grüße, 東京", false},
+		{"next line \u0085 is C1, not ASCII", false},
+		{"invalid \xff\xfe utf-8", false},
+		{"invalid \xc3 then \x01", true},
+	} {
+		if got := hasControl(tt.s); got != tt.want || got != hasControlByRunes(tt.s) {
+			t.Errorf("hasControl(%q) = %v, want %v (by runes %v)", tt.s, got, tt.want, hasControlByRunes(tt.s))
+		}
+	}
+}
+
+func FuzzHasControl(f *testing.F) {
+	f.Add("user-1")
+	f.Add("a\x00b")
+	f.Add("\xc3\x01")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := hasControl(s), hasControlByRunes(s); got != want {
+			t.Fatalf("hasControl(%q) = %v, by runes %v", s, got, want)
+		}
+	})
+}
+
+// BenchmarkMessageDecode decodes and validates one interaction as the
+// consumer does with every message (and `reco replay` with every line).
+func BenchmarkMessageDecode(b *testing.B) {
+	line := []byte(`{"type":"view","user":"u32449","item":"i1","id":"g-dnck4y02irhw-0","session":"s-8812"}`)
+	var m Message
+	for b.Loop() {
+		m.Decode(line)
+		if m.Err != nil {
+			b.Fatal(m.Err)
+		}
+	}
+}
