@@ -68,7 +68,6 @@ type BulkProducer struct {
 	inFlight   *inFlight           // messages sent, not yet acknowledged
 	senders    sync.WaitGroup      // the per-partition senders
 	closed     bool
-	now        func() time.Time // time.Now; the batches' timestamps
 }
 
 // NewBulkProducer returns a producer for cfg.Topic, which it creates if
@@ -108,7 +107,6 @@ func NewBulkProducer(ctx context.Context, cfg BulkProducerConfig) (*BulkProducer
 		sends:      make([]chan *recordBatch, n),
 		free:       make(chan *recordBatch, 2*n),
 		inFlight:   &inFlight{wake: make(chan struct{}, 1)},
-		now:        time.Now,
 	}
 	for i := range n {
 		p.filling[i] = &recordBatch{}
@@ -158,8 +156,8 @@ func topicPartitions(ctx context.Context, rt kafka.RoundTripper, addr net.Addr, 
 // Add queues a message for the partition its key belongs to (key and
 // value are copied). A partition's batch goes out when it holds
 // BatchSize messages, when the next message would take it past
-// MaxBatchBytes, or at Flush. It returns the first failed delivery so
-// far.
+// MaxBatchBytes, or at Flush. An earlier failed delivery is returned by
+// the next Add that sends a batch, by Flush or by Close.
 func (p *BulkProducer) Add(ctx context.Context, key string, value []byte) error {
 	if p.closed {
 		return errProducerClosed
@@ -202,7 +200,7 @@ func (p *BulkProducer) send(ctx context.Context, part int) error {
 	if err := p.inFlight.reserve(ctx, b.count, p.cfg.InFlight); err != nil {
 		return err
 	}
-	b.finish(p.now().UnixMilli())
+	b.finish(time.Now().UnixMilli())
 	select {
 	case p.sends[part] <- b:
 	case <-ctx.Done():
