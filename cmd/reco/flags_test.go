@@ -22,6 +22,7 @@ func TestServeReplayAndBenchRefuseBadFlags(t *testing.T) {
 		{func(a []string) error { return runReplay(t.Context(), a) }, []string{"--batch", "0", "events.jsonl"}, "--batch is 0: want more than 0"},
 		{func(a []string) error { return runReplay(t.Context(), a) }, []string{"--rate", "-5", "events.jsonl"}, "--rate is -5: want 0 or more"},
 		{func(a []string) error { return runReplay(t.Context(), a) }, []string{"--in-flight", "-1", "events.jsonl"}, "--in-flight is -1: want 0 or more"},
+		{func(a []string) error { return runReplay(t.Context(), a) }, []string{"--linger", "-1s", "events.jsonl"}, "--linger is -1s: want 0 or more"},
 		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--fetch-max-bytes", "0"}, "--fetch-max-bytes is 0: want more than 0"},
 		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--cache-mb", "0"}, "--cache-mb is 0: want more than 0"},
 		{func(a []string) error { return runServe(t.Context(), a) }, []string{"--cache-ttl", "-1s"}, "--cache-ttl is -1s: want 0 or more"},

@@ -56,7 +56,9 @@ func runReplay(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stopProfile()
-	p, err := stream.NewBulkProducer(ctx, stream.BulkProducerConfig{Brokers: strings.Split(*brokers, ","), Topic: *topic, InFlight: *inFlight, BatchSize: *batch})
+	// --in-flight 0 waits for each batch's acknowledgement: one message
+	// in flight lets a batch go only when none is unacknowledged.
+	p, err := stream.NewBulkProducer(ctx, stream.BulkProducerConfig{Brokers: strings.Split(*brokers, ","), Topic: *topic, InFlight: max(*inFlight, 1), BatchSize: *batch})
 	if err != nil {
 		return err
 	}

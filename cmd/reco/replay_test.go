@@ -18,8 +18,21 @@ import (
 // TestReplayProducesEveryValidLine replays a file with valid, blank and
 // invalid lines into an in-process broker and reads the topic back: every
 // valid event arrives once, keyed by its user, with a time when its line
-// had none, and nothing else arrives.
+// had none, and nothing else arrives — with the default batching, and
+// with one message a batch and one batch in flight at a time.
 func TestReplayProducesEveryValidLine(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		flags []string
+	}{
+		{"defaults", nil},
+		{"one batch at a time", []string{"--batch", "1", "--in-flight", "0", "--linger", "0"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testReplay(t, tt.flags) })
+	}
+}
+
+func testReplay(t *testing.T, flags []string) {
 	b, err := broker.Start(broker.Config{Addr: "127.0.0.1:0", Topics: []string{"reco.events"}, Partitions: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +54,7 @@ func TestReplayProducesEveryValidLine(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	before := time.Now().UnixMilli()
-	if err := runReplay(ctx, []string{"--brokers", b.Addr(), "--topic", "reco.events", path}); err != nil {
+	if err := runReplay(ctx, append(append([]string{"--brokers", b.Addr(), "--topic", "reco.events"}, flags...), path)); err != nil {
 		t.Fatal(err)
 	}
 

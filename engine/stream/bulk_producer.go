@@ -19,7 +19,8 @@ type BulkProducerConfig struct {
 	Brokers []string
 	Topic   string
 	// InFlight is how many messages may be sent but not yet acknowledged;
-	// Add and Flush block beyond it. Default 20,000.
+	// Add and Flush block beyond it. A batch may always go when nothing
+	// is in flight, so 1 sends one batch at a time. Default 20,000.
 	InFlight int
 	// BatchSize is how many messages one partition's record batch holds
 	// at most: a batch that reaches it is sent. Default 1000.
