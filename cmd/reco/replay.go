@@ -76,7 +76,7 @@ func runReplay(ctx context.Context, args []string) error {
 	start := time.Now()
 	now, flushed, reported := start, start, start
 	// The producer copies each line into its partition's record batch,
-	// so one buffer serves every stamped line. The clock is read once
+	// so one buffer serves every line stamped with a time. The clock is read once
 	// every paceLines lines, to pace, to send batches older than
 	// --linger, and to stamp the lines without a time: once a line had
 	// cost 10 % of the replay's CPU.
@@ -116,8 +116,12 @@ func runReplay(ctx context.Context, args []string) error {
 			slog.Warn("skipping invalid line", "file", fs.Arg(0), "line", line, "err", err)
 			continue
 		}
-		value = appendStampedLine(value[:0], text, ev.TS, now)
-		if err := p.Add(ctx, ev.Key(), value); err != nil {
+		v := text // Add copies it into the partition's batch
+		if ev.TS == 0 {
+			value = appendStampedLine(value[:0], text, ev.TS, now)
+			v = value
+		}
+		if err := p.Add(ctx, ev.Key(), v); err != nil {
 			return err
 		}
 		if sent++; sent%paceLines == 0 {
