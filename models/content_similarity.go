@@ -82,9 +82,7 @@ func (m *ContentSimilarity) Score(q *Query, out *Scores) {
 		// Each seed's kept neighbours (contentNeighbors): the same
 		// cosines a profile gives, up to its norm, truncated.
 		for _, s := range q.Seeds[:min(len(q.Seeds), m.cfg.LightSeeds)] {
-			for _, n := range m.neighbors(s.Item) {
-				out.Add(n.Item, s.Weight*n.Sim)
-			}
+			out.AddNeighbors(m.neighbors(s.Item), s.Weight)
 		}
 		return
 	}

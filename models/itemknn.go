@@ -272,8 +272,6 @@ func (m *ItemKNN) Score(q *Query, out *Scores) {
 	}
 	for _, s := range q.Seeds[:min(len(q.Seeds), seeds)] {
 		nb := m.Neighbors(s.Item, q.Now)
-		for _, n := range nb[:min(len(nb), depth)] {
-			out.Add(n.Item, s.Weight*n.Sim)
-		}
+		out.AddNeighbors(nb[:min(len(nb), depth)], s.Weight)
 	}
 }

@@ -64,7 +64,8 @@ func TestNormalizeEqualsAddNormalizedIntoEmpty(t *testing.T) {
 }
 
 // TestScoresMatchAMap drives Scores and a map with the same adds — one
-// at a time (Add) and in batches with repeated items (AddScaled) — over
+// at a time (Add) and in batches with repeated items (AddScaled,
+// AddNeighbors) — over
 // resets to smaller and larger sizes: the same sums, and Touched lists
 // every item added once, in the order first added. Items beyond the room
 // made so far are ignored.
@@ -86,6 +87,18 @@ func TestScoresMatchAMap(t *testing.T) {
 			sums[id] += v
 		}
 		for range 3 * room {
+			if rng.IntN(8) == 0 {
+				nb := make([]Neighbor, rng.IntN(2*room))
+				for i := range nb {
+					nb[i] = Neighbor{Item: features.ItemID(rng.IntN(room + 2)), Sim: float32(rng.IntN(7) - 3)}
+				}
+				w := float32(rng.IntN(3)) + 0.25
+				s.AddNeighbors(nb, w)
+				for _, x := range nb {
+					add(x.Item, x.Sim*w)
+				}
+				continue
+			}
 			if rng.IntN(4) > 0 {
 				id := features.ItemID(rng.IntN(room + 2))
 				v := float32(rng.IntN(7) - 3)
