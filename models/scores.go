@@ -71,18 +71,7 @@ func (s *Scores) AddScaled(ids []features.ItemID, vals []float32, f float32) {
 	t := slices.Grow(s.Touched, len(ids)) // each id writes at most one place further
 	n, room := len(t), t[:cap(t)]
 	for i, id := range ids {
-		if int(id) >= len(s.slots) {
-			continue
-		}
-		sl := &s.slots[id]
-		var fresh uint32
-		if sl.gen != s.gen {
-			fresh = 1
-		}
-		sl.val = math.Float32frombits(math.Float32bits(sl.val)&(fresh-1)) + vals[i]*f
-		sl.gen = s.gen
-		room[n] = id
-		n += int(fresh)
+		n = s.addUnbranched(id, vals[i]*f, room, n)
 	}
 	s.Touched = room[:n]
 }
@@ -96,20 +85,28 @@ func (s *Scores) AddNeighbors(nb []Neighbor, w float32) {
 	t := slices.Grow(s.Touched, len(nb)) // each item writes at most one place further
 	n, room := len(t), t[:cap(t)]
 	for _, x := range nb {
-		if int(x.Item) >= len(s.slots) {
-			continue
-		}
-		sl := &s.slots[x.Item]
-		var fresh uint32
-		if sl.gen != s.gen {
-			fresh = 1
-		}
-		sl.val = math.Float32frombits(math.Float32bits(sl.val)&(fresh-1)) + x.Sim*w
-		sl.gen = s.gen
-		room[n] = x.Item
-		n += int(fresh)
+		n = s.addUnbranched(x.Item, x.Sim*w, room, n)
 	}
 	s.Touched = room[:n]
+}
+
+// addUnbranched adds v to the score of id without a branch on whether id
+// was touched before: a stale score is masked to 0, and id is written at
+// room[n], which the caller moves past (the n returned) only if id is new.
+// Small enough to inline into AddScaled's and AddNeighbors' loops.
+func (s *Scores) addUnbranched(id features.ItemID, v float32, room []features.ItemID, n int) int {
+	if int(id) >= len(s.slots) {
+		return n
+	}
+	sl := &s.slots[id]
+	var fresh uint32
+	if sl.gen != s.gen {
+		fresh = 1
+	}
+	sl.val = math.Float32frombits(math.Float32bits(sl.val)&(fresh-1)) + v
+	sl.gen = s.gen
+	room[n] = id
+	return n + int(fresh)
 }
 
 // Scale multiplies the score of id by f (a touched item stays touched).
