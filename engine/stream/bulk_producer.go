@@ -165,13 +165,15 @@ func (p *BulkProducer) Add(ctx context.Context, key string, value []byte) error 
 	}
 	part := hashPartition(key, len(p.filling))
 	b := p.filling[part]
-	if b.count > 0 && b.len()+recordSize(b.count, key, value) > p.cfg.MaxBatchBytes {
+	body := recordBodySize(b.count, key, value)
+	if b.count > 0 && b.len()+varintSize(int64(body))+body > p.cfg.MaxBatchBytes {
 		if err := p.send(ctx, part); err != nil {
 			return err
 		}
 		b = p.filling[part]
+		body = recordBodySize(0, key, value) // its offset delta is now 0
 	}
-	b.add(key, value)
+	b.addSized(key, value, body)
 	if b.count >= p.cfg.BatchSize {
 		return p.send(ctx, part)
 	}
@@ -318,5 +320,9 @@ func (p *BulkProducer) Close(ctx context.Context) error {
 	}
 	p.cancelSend()
 	p.transport.CloseIdleConnections()
-	return errors.Join(err, p.inFlight.firstErr())
+	// Flush may have returned the failed delivery already: say it once.
+	if ferr := p.inFlight.firstErr(); ferr != nil && !errors.Is(err, ferr) {
+		err = errors.Join(err, ferr)
+	}
+	return err
 }

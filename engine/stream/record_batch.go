@@ -67,13 +67,8 @@ func (b *recordBatch) reset() {
 	b.count = 0
 }
 
-// recordSize returns the bytes the record of key and value at offsetDelta
-// i takes in a batch, its length prefix included.
-func recordSize(i int, key string, value []byte) int {
-	body := recordBodySize(i, key, value)
-	return varintSize(int64(body)) + body
-}
-
+// recordBodySize returns the bytes the record of key and value at
+// offsetDelta i takes in a batch after its length prefix.
 func recordBodySize(i int, key string, value []byte) int {
 	return 1 + 1 + // attributes, timestampDelta 0
 		varintSize(int64(i)) +
@@ -84,10 +79,17 @@ func recordBodySize(i int, key string, value []byte) int {
 
 // add appends the record of key and value (not kept: copied).
 func (b *recordBatch) add(key string, value []byte) {
+	b.addSized(key, value, recordBodySize(b.count, key, value))
+}
+
+// addSized is add with the record's body size, recordBodySize(b.count,
+// key, value), already computed (BulkProducer.Add needs it first, to
+// decide whether the record still fits).
+func (b *recordBatch) addSized(key string, value []byte, body int) {
 	if len(b.buf) < sizePrefix+recordBatchHeaderSize {
 		b.reset()
 	}
-	buf := binary.AppendVarint(b.buf, int64(recordBodySize(b.count, key, value)))
+	buf := binary.AppendVarint(b.buf, int64(body))
 	buf = append(buf, 0, 0) // attributes, timestampDelta (zigzag 0)
 	buf = binary.AppendVarint(buf, int64(b.count))
 	buf = binary.AppendVarint(buf, int64(len(key)))

@@ -66,6 +66,13 @@ func decodeRecordBatch(t testing.TB, raw []byte, ts int64) []record {
 	return got
 }
 
+// recordSize returns the bytes the record of key and value at
+// offsetDelta i takes in a batch, its length prefix included.
+func recordSize(i int, key string, value []byte) int {
+	body := recordBodySize(i, key, value)
+	return varintSize(int64(body)) + body
+}
+
 func TestRecordBatchDecodes(t *testing.T) {
 	long := strings.Repeat("x", 300) // lengths past one varint byte
 	tests := []struct {
