@@ -124,39 +124,56 @@ func TestNewBulkProducerChecksItsConfig(t *testing.T) {
 	}
 }
 
-// TestBulkProducerSendsAFullBatch adds BatchSize messages and no more:
-// they must reach the broker without a Flush.
+// TestBulkProducerSendsAFullBatch adds messages to one partition and
+// never flushes: a batch that reaches BatchSize, or one the next message
+// would take past MaxBatchBytes, must reach the broker by itself.
 func TestBulkProducerSendsAFullBatch(t *testing.T) {
-	addr := startBroker(t, "t")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	p, err := stream.NewBulkProducer(ctx, stream.BulkProducerConfig{Brokers: []string{addr}, Topic: "t", BatchSize: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close(ctx)
-	for i := range 10 {
-		if err := p.Add(ctx, "user7", []byte(strconv.Itoa(i))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	part := (&kafka.Hash{}).Balance(kafka.Message{Key: []byte("user7")}, 0, 1, 2, 3)
-	conn, err := kafka.DialLeader(ctx, "tcp", addr, "t", part)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for {
-		end, err := conn.ReadLastOffset()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if end == 10 {
-			return
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("partition %d holds %d messages of a full batch of 10 never flushed", part, end)
-		}
-		time.Sleep(20 * time.Millisecond)
+	value := make([]byte, 200)
+	for _, tt := range []struct {
+		name string
+		cfg  stream.BulkProducerConfig
+		adds int
+		want int64 // messages the broker must get without a Flush
+	}{
+		{"BatchSize", stream.BulkProducerConfig{BatchSize: 10}, 10, 10},
+		// 61 bytes of header and ~206 a record: the third does not fit.
+		{"MaxBatchBytes", stream.BulkProducerConfig{MaxBatchBytes: 500}, 3, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := startBroker(t, "t")
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cfg := tt.cfg
+			cfg.Brokers, cfg.Topic = []string{addr}, "t"
+			p, err := stream.NewBulkProducer(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close(ctx)
+			for range tt.adds {
+				if err := p.Add(ctx, "user7", value); err != nil {
+					t.Fatal(err)
+				}
+			}
+			part := (&kafka.Hash{}).Balance(kafka.Message{Key: []byte("user7")}, 0, 1, 2, 3)
+			conn, err := kafka.DialLeader(ctx, "tcp", addr, "t", part)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			for {
+				end, err := conn.ReadLastOffset()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if end == tt.want {
+					return
+				}
+				if end > tt.want || ctx.Err() != nil {
+					t.Fatalf("partition %d holds %d messages without a Flush, want %d", part, end, tt.want)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
 	}
 }
