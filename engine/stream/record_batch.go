@@ -77,14 +77,10 @@ func recordBodySize(i int, key string, value []byte) int {
 		1 // headerCount 0
 }
 
-// add appends the record of key and value (not kept: copied).
-func (b *recordBatch) add(key string, value []byte) {
-	b.addSized(key, value, recordBodySize(b.count, key, value))
-}
-
-// addSized is add with the record's body size, recordBodySize(b.count,
-// key, value), already computed (BulkProducer.Add needs it first, to
-// decide whether the record still fits).
+// addSized appends the record of key and value (not kept: copied),
+// whose body size, recordBodySize(b.count, key, value), the caller has
+// computed: BulkProducer.Add needs it first, to decide whether the record
+// still fits.
 func (b *recordBatch) addSized(key string, value []byte, body int) {
 	if len(b.buf) < sizePrefix+recordBatchHeaderSize {
 		b.reset()

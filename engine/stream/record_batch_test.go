@@ -66,6 +66,12 @@ func decodeRecordBatch(t testing.TB, raw []byte, ts int64) []record {
 	return got
 }
 
+// add appends the record of key and value to b, sizing it as
+// BulkProducer.Add does.
+func (b *recordBatch) add(key string, value []byte) {
+	b.addSized(key, value, recordBodySize(b.count, key, value))
+}
+
 // recordSize returns the bytes the record of key and value at
 // offsetDelta i takes in a batch, its length prefix included.
 func recordSize(i int, key string, value []byte) int {
