@@ -76,10 +76,10 @@ func runReplay(ctx context.Context, args []string) error {
 	start := time.Now()
 	now, flushed, reported := start, start, start
 	// The producer copies each line into its partition's record batch,
-	// so one buffer serves every line stamped with a time. The clock is read once
-	// every paceLines lines, to pace, to send batches older than
-	// --linger, and to stamp the lines without a time: once a line had
-	// cost 10 % of the replay's CPU.
+	// so one buffer (value) serves every line that needs a time written
+	// in. The clock is read once every paceLines lines: to pace, to send
+	// batches older than --linger, and as the time of the lines without
+	// one. Read once a line, it had cost 10 % of the replay's CPU.
 	var value []byte
 	const paceLines = 100
 	pace := func() error {
